@@ -1,0 +1,87 @@
+# X-Distill edge depth. `make help` lists the targets.
+#
+# Native wiring (see docs/ARCHITECTURE.md, "Native dependencies"):
+# - gotch v0.7.0 is built against Debian's libtorch 1.13.1 (CPU) through our
+#   compatibility header in native/torchcompat, and its hard-coded CUDA link
+#   flags are satisfied by empty linker-script stubs in build/cuda-stubs.
+# - With LIBTORCH=/path/to/libtorch (e.g. the libtorch 1.11 CUDA download on a
+#   GPU workstation) the real libraries are used and no stubs.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+BIN      := bin
+STUBS    := $(CURDIR)/build/cuda-stubs
+COMPAT   := $(CURDIR)/native/torchcompat
+CUDA_LIBS := cuda cudart cublas cudnn caffe2_nvrtc nvrtc-builtins nvrtc nvToolsExt c10_cuda torch_cuda
+
+ifdef LIBTORCH
+  TORCH_CXXFLAGS := -I$(COMPAT) -I$(LIBTORCH)/include -I$(LIBTORCH)/include/torch/csrc/api/include
+  TORCH_LDFLAGS  := -L$(LIBTORCH)/lib -Wl,-rpath,$(LIBTORCH)/lib -L/usr/local/cuda/lib64
+  TORCH_STUBS    :=
+else
+  TORCH_CXXFLAGS := -I$(COMPAT) -I/usr/include/torch/csrc/api/include
+  TORCH_LDFLAGS  := -L$(STUBS)
+  TORCH_STUBS    := $(STUBS)/.stamp
+endif
+
+export CGO_ENABLED := 1
+export CGO_CXXFLAGS := $(TORCH_CXXFLAGS) $(CGO_CXXFLAGS_EXTRA)
+export CGO_LDFLAGS  := $(TORCH_LDFLAGS) $(CGO_LDFLAGS_EXTRA)
+export OPENCV_LOG_LEVEL ?= ERROR
+LDFLAGS := -X main.version=$(VERSION)
+
+# Test timeout per package; the whole suite must stay well under 20 min on 2 cores.
+TEST_TIMEOUT ?= 15m
+TEST_FLAGS   ?=
+
+.PHONY: help deps env build test vet fmt proto bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+# Always runs: the script checks what is present and installs only what is
+# missing, so a stale stamp can never hide a removed library.
+deps: $(TORCH_STUBS) ## install apt packages, the ONNX Runtime library and Go modules (idempotent)
+	@scripts/deps.sh all
+	@$(GO) mod download
+
+# Empty linker scripts: `-lcuda` etc. resolve to nothing, so a CPU build
+# records no CUDA library. Never used when LIBTORCH is set.
+$(STUBS)/.stamp:
+	@mkdir -p $(STUBS)
+	@for l in $(CUDA_LIBS); do echo "/* empty stub for a CPU-only build of gotch */" > $(STUBS)/lib$$l.so; done
+	@touch $@
+
+env: $(TORCH_STUBS) ## print the build environment: eval "$$(make -s env)" to use plain go commands
+	@echo "export CGO_ENABLED=1"
+	@echo "export CGO_CXXFLAGS='$(CGO_CXXFLAGS)'"
+	@echo "export CGO_LDFLAGS='$(CGO_LDFLAGS)'"
+	@echo "export OPENCV_LOG_LEVEL=$(OPENCV_LOG_LEVEL)"
+
+build: deps ## build bin/xdistill and bin/edge-depth
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/xdistill ./cmd/xdistill
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/edge-depth ./cmd/edge-depth
+
+test: deps ## run the test suite (real libtorch, OpenCV, ONNX Runtime)
+	@echo "test: building gotch's C++ on first run takes ~3 min on 2 cores"
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) test -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) ./...
+
+vet: deps ## go vet
+	$(GO) vet ./...
+
+fmt: ## gofmt the tree
+	gofmt -w $$(git ls-files '*.go')
+
+proto: deps ## regenerate onnxpb/ from Debian's onnx.proto
+	scripts/gen-proto.sh
+
+bench: deps ## run the benchmarks (not part of make test)
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+
+clean: ## remove build outputs (keeps data/, runs/, models/)
+	rm -rf $(BIN) build

@@ -1,0 +1,13 @@
+module github.com/xdistill/edge-depth
+
+go 1.26.8
+
+require (
+	github.com/spf13/cobra v1.10.2
+	github.com/sugarme/gotch v0.7.0
+)
+
+require (
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/spf13/pflag v1.0.10 // indirect
+)
