@@ -1,0 +1,90 @@
+// Package config is the project's configuration schema and loader: a YAML
+// file (configs/*.yaml), environment variables (XDISTILL_SECTION_KEY) and
+// command-line flags, in rising order of precedence. Unknown keys in a file
+// are an error that names the key, never silently ignored.
+package config
+
+// Config is everything a run needs. Field tags are the YAML/viper keys.
+type Config struct {
+	Data    Data    `mapstructure:"data"`
+	Model   Model   `mapstructure:"model"`
+	Train   Train   `mapstructure:"train"`
+	Distill Distill `mapstructure:"distill"`
+	Runtime Runtime `mapstructure:"runtime"`
+}
+
+// Data says where frames come from and at what size the network sees them.
+type Data struct {
+	Format  string `mapstructure:"format"`  // synthetic | kitti | custom
+	Root    string `mapstructure:"root"`    // dataset root (KITTI raw layout)
+	Splits  string `mapstructure:"splits"`  // folder with {train,val,test}_files.txt
+	Width   int    `mapstructure:"width"`   // network input width, multiple of 32
+	Height  int    `mapstructure:"height"`  // network input height, multiple of 32
+	Workers int    `mapstructure:"workers"` // loader goroutines; 0 = number of cores
+	// Synthetic world used when format is synthetic and root is absent.
+	SynthSeed      int    `mapstructure:"synth_seed"`
+	SynthSequences int    `mapstructure:"synth_sequences"`
+	SynthFrames    int    `mapstructure:"synth_frames"`
+	SynthStyle     string `mapstructure:"synth_style"`
+}
+
+// Model is the depth (and pose) network architecture.
+type Model struct {
+	Encoder  string  `mapstructure:"encoder"`   // resnet18 | resnet50
+	Width    float64 `mapstructure:"width"`     // channel multiplier (1 = the paper's ResNet)
+	Padding  string  `mapstructure:"padding"`   // reflect | zero
+	MinDepth float64 `mapstructure:"min_depth"` // metres
+	MaxDepth float64 `mapstructure:"max_depth"` // metres
+	Scales   int     `mapstructure:"scales"`    // output scales used in the loss
+	Weights  string  `mapstructure:"weights"`   // optional torchvision .pth for the encoder
+}
+
+// Train is the optimisation and the self-supervised loss.
+type Train struct {
+	Device          string  `mapstructure:"device"` // auto | cpu | cuda
+	Seed            int64   `mapstructure:"seed"`
+	BatchSize       int     `mapstructure:"batch_size"`
+	Steps           int     `mapstructure:"steps"`
+	LearningRate    float64 `mapstructure:"learning_rate"`
+	LRDecayEvery    int     `mapstructure:"lr_decay_every"` // steps between ×LRDecay
+	LRDecay         float64 `mapstructure:"lr_decay"`
+	SSIMWeight      float64 `mapstructure:"ssim_weight"`
+	Smoothness      float64 `mapstructure:"smoothness"`
+	AutoMask        bool    `mapstructure:"automask"`
+	ColorJitter     bool    `mapstructure:"color_jitter"`
+	FlipProb        float64 `mapstructure:"flip_prob"`
+	Out             string  `mapstructure:"out"` // run directory
+	CheckpointEvery int     `mapstructure:"checkpoint_every"`
+	LogEvery        int     `mapstructure:"log_every"`
+}
+
+// Distill is the X-Distill cross-task distillation.
+type Distill struct {
+	Lambda            float64 `mapstructure:"lambda"`   // 0 = baseline Monodepth2
+	Grouping          string  `mapstructure:"grouping"` // default | none | path/to/groups.yaml
+	Teacher           string  `mapstructure:"teacher"`  // labels | builtin | path/to/seg.onnx
+	TranslatorWidth   int     `mapstructure:"translator_width"`
+	TranslatorLayers  int     `mapstructure:"translator_layers"`
+	TranslatorScales  int     `mapstructure:"translator_scales"`
+	TeacherLabelCache string  `mapstructure:"teacher_label_cache"`
+}
+
+// Runtime is where native libraries are found.
+type Runtime struct {
+	ONNXRuntimeLib string `mapstructure:"onnxruntime_lib"`
+}
+
+// Default is the CPU-sized synthetic configuration; configs/synthetic.yaml
+// spells the same values out with comments.
+func Default() Config {
+	return Config{
+		Data: Data{Format: "synthetic", Root: "data/synthetic", Width: 416, Height: 128,
+			SynthSeed: 1, SynthSequences: 8, SynthFrames: 100, SynthStyle: "default"},
+		Model: Model{Encoder: "resnet18", Width: 1, Padding: "reflect", MinDepth: 0.1, MaxDepth: 100, Scales: 4},
+		Train: Train{Device: "auto", Seed: 1, BatchSize: 12, Steps: 20000, LearningRate: 1e-4,
+			LRDecayEvery: 15000, LRDecay: 0.1, SSIMWeight: 0.85, Smoothness: 1e-3, AutoMask: true,
+			ColorJitter: true, FlipProb: 0.5, Out: "runs/latest", CheckpointEvery: 500, LogEvery: 10},
+		Distill: Distill{Lambda: 0, Grouping: "default", Teacher: "labels",
+			TranslatorWidth: 32, TranslatorLayers: 3, TranslatorScales: 1},
+	}
+}

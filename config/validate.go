@@ -1,0 +1,45 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Validate checks values that would otherwise fail deep inside a run.
+func (c Config) Validate() error {
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	d, m, t, x := c.Data, c.Model, c.Train, c.Distill
+	check(oneOf(d.Format, "synthetic", "kitti", "custom"), "data.format %q: want synthetic, kitti or custom", d.Format)
+	check(d.Width > 0 && d.Width%32 == 0, "data.width %d: want a positive multiple of 32", d.Width)
+	check(d.Height > 0 && d.Height%32 == 0, "data.height %d: want a positive multiple of 32", d.Height)
+	check(d.Workers >= 0, "data.workers %d: want ≥ 0", d.Workers)
+	check(oneOf(m.Encoder, "resnet18", "resnet50"), "model.encoder %q: want resnet18 or resnet50", m.Encoder)
+	check(m.Width > 0 && m.Width <= 1, "model.width %g: want a multiplier in (0, 1]", m.Width)
+	check(oneOf(m.Padding, "reflect", "zero"), "model.padding %q: want reflect or zero", m.Padding)
+	check(m.MinDepth > 0 && m.MaxDepth > m.MinDepth, "model.min_depth %g, max_depth %g: want 0 < min < max", m.MinDepth, m.MaxDepth)
+	check(m.Scales >= 1 && m.Scales <= 4, "model.scales %d: want 1..4", m.Scales)
+	check(oneOf(t.Device, "auto", "cpu", "cuda"), "train.device %q: want auto, cpu or cuda", t.Device)
+	check(t.BatchSize > 0, "train.batch_size %d: want > 0", t.BatchSize)
+	check(t.Steps > 0, "train.steps %d: want > 0", t.Steps)
+	check(t.LearningRate > 0, "train.learning_rate %g: want > 0", t.LearningRate)
+	check(t.SSIMWeight >= 0 && t.SSIMWeight <= 1, "train.ssim_weight %g: want 0..1", t.SSIMWeight)
+	check(t.FlipProb >= 0 && t.FlipProb <= 1, "train.flip_prob %g: want 0..1", t.FlipProb)
+	check(t.Out != "", "train.out: want a run directory")
+	check(x.Lambda >= 0, "distill.lambda %g: want ≥ 0", x.Lambda)
+	check(x.TranslatorWidth > 0 && x.TranslatorLayers > 0, "distill.translator_width/layers: want > 0")
+	return errors.Join(errs...)
+}
+
+func oneOf(s string, options ...string) bool {
+	for _, o := range options {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
