@@ -1,0 +1,132 @@
+package training
+
+import (
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
+)
+
+// Warper reconstructs a target view from a source image, given the target's
+// depth, the camera intrinsics and the relative pose: backproject every
+// target pixel to 3-D, move it into the source camera, project, and sample
+// the source bilinearly (border padding).
+type Warper struct {
+	H, W int64
+	pix  *ts.Tensor // [1,3,H·W] homogeneous pixel coordinates (x, y, 1)
+	ones *ts.Tensor // [1,1,H·W]
+}
+
+// NewWarper precomputes the pixel grid for an H×W image on device.
+func NewWarper(h, w int64, device gotch.Device) *Warper {
+	n := h * w
+	data := make([]float32, 3*n)
+	for y := int64(0); y < h; y++ {
+		for x := int64(0); x < w; x++ {
+			i := y*w + x
+			data[i], data[n+i], data[2*n+i] = float32(x), float32(y), 1
+		}
+	}
+	pix := ts.MustOfSlice(data).MustView([]int64{1, 3, n}, true).MustTo(device, true)
+	ones := ts.MustOnes([]int64{1, 1, n}, Float, device)
+	return &Warper{H: h, W: w, pix: pix, ones: ones}
+}
+
+// Drop frees the precomputed grid.
+func (w *Warper) Drop() {
+	w.pix.MustDrop()
+	w.ones.MustDrop()
+}
+
+// Backproject lifts depth [B,1,H,W] to camera points [B,4,H·W] with invK [B,4,4].
+func (w *Warper) Backproject(s *Scope, depth, invK *ts.Tensor) *ts.Tensor {
+	b := depth.MustSize()[0]
+	rays := s.T(s.T(invK.MustNarrow(1, 0, 3, false)).MustNarrow(2, 0, 3, false))
+	cam := s.T(rays.MustMatmul(w.pix, false))
+	cam = s.T(cam.MustMul(s.T(depth.MustView([]int64{b, 1, w.H * w.W}, false)), false))
+	ones := s.T(w.ones.MustExpand([]int64{b, 1, w.H * w.W}, false, false))
+	return s.T(ts.MustCat([]ts.Tensor{*cam, *ones}, 1))
+}
+
+// Project maps camera points [B,4,H·W] through T [B,4,4] and K [B,4,4] to a
+// sampling grid [B,H,W,2] normalised to [-1, 1] (align_corners=true).
+func (w *Warper) Project(s *Scope, points, K, T *ts.Tensor) *ts.Tensor {
+	b := points.MustSize()[0]
+	P := s.T(s.T(K.MustMatmul(T, false)).MustNarrow(1, 0, 3, false))
+	cam := s.T(P.MustMatmul(points, false))
+	z := s.T(s.T(cam.MustNarrow(1, 2, 1, false)).MustAddScalar(s.F(1e-7), false))
+	pix := s.T(s.T(cam.MustNarrow(1, 0, 2, false)).MustDiv(z, false))
+	pix = s.T(s.T(pix.MustView([]int64{b, 2, w.H, w.W}, false)).MustPermute([]int64{0, 2, 3, 1}, false))
+	// x/(W-1)·2−1 and y/(H-1)·2−1, as one multiply and one subtract.
+	scale := s.T(ts.MustOfSlice([]float32{2 / float32(w.W-1), 2 / float32(w.H-1)}).MustTo(pix.MustDevice(), true))
+	return s.T(s.T(pix.MustMul(scale, false)).MustSubScalar(s.F(1), false))
+}
+
+// Sample reads src [B,C,H,W] at grid [B,H,W,2]: bilinear, border padding.
+func Sample(s *Scope, src, grid *ts.Tensor) *ts.Tensor {
+	const bilinear, border = 0, 1
+	return s.T(ts.MustGridSampler(src, grid, bilinear, border, true))
+}
+
+// Warp reconstructs the target view from src: depth is the target's depth.
+func (w *Warper) Warp(s *Scope, src, depth, K, invK, T *ts.Tensor) *ts.Tensor {
+	return Sample(s, src, w.Project(s, w.Backproject(s, depth, invK), K, T))
+}
+
+// RotFromAxisAngle turns axis-angle vectors [B,3] into rotation matrices
+// [B,4,4] (homogeneous) by Rodrigues' formula.
+func RotFromAxisAngle(s *Scope, vec *ts.Tensor) *ts.Tensor {
+	b := vec.MustSize()[0]
+	angle := s.T(s.T(s.T(vec.MustSquare(false)).MustSumDimIntlist([]int64{1}, true, Float, false)).MustSqrt(false))
+	axis := s.T(vec.MustDiv(s.T(angle.MustAddScalar(s.F(1e-7), false)), false))
+	ca := s.T(s.T(angle.MustCos(false)).MustView([]int64{b}, false))
+	sa := s.T(s.T(angle.MustSin(false)).MustView([]int64{b}, false))
+	c := s.T(s.T(ca.MustNeg(false)).MustAddScalar(s.F(1), false))
+	comp := func(i int64) *ts.Tensor { return s.T(s.T(axis.MustNarrow(1, i, 1, false)).MustView([]int64{b}, false)) }
+	x, y, z := comp(0), comp(1), comp(2)
+	mul := func(a, b *ts.Tensor) *ts.Tensor { return s.T(a.MustMul(b, false)) }
+	add := func(a, b *ts.Tensor) *ts.Tensor { return s.T(a.MustAdd(b, false)) }
+	sub := func(a, b *ts.Tensor) *ts.Tensor { return s.T(a.MustSub(b, false)) }
+	xs, ys, zs := mul(x, sa), mul(y, sa), mul(z, sa)
+	xC, yC, zC := mul(x, c), mul(y, c), mul(z, c)
+	xyC, yzC, zxC := mul(x, yC), mul(y, zC), mul(z, xC)
+	zero := s.T(ca.MustZerosLike(false))
+	one := s.T(ca.MustOnesLike(false))
+	rows := []ts.Tensor{
+		*add(mul(x, xC), ca), *sub(xyC, zs), *add(zxC, ys), *zero,
+		*add(xyC, zs), *add(mul(y, yC), ca), *sub(yzC, xs), *zero,
+		*sub(zxC, ys), *add(yzC, xs), *add(mul(z, zC), ca), *zero,
+		*zero, *zero, *zero, *one,
+	}
+	return s.T(s.T(ts.MustStack(rows, 1)).MustView([]int64{b, 4, 4}, false))
+}
+
+// TranslationMatrix makes homogeneous translations [B,4,4] from t [B,3].
+func TranslationMatrix(s *Scope, t *ts.Tensor) *ts.Tensor {
+	b := t.MustSize()[0]
+	comp := func(i int64) *ts.Tensor { return s.T(s.T(t.MustNarrow(1, i, 1, false)).MustView([]int64{b}, false)) }
+	zero := s.T(comp(0).MustZerosLike(false))
+	one := s.T(zero.MustOnesLike(false))
+	rows := []ts.Tensor{
+		*one, *zero, *zero, *comp(0),
+		*zero, *one, *zero, *comp(1),
+		*zero, *zero, *one, *comp(2),
+		*zero, *zero, *zero, *one,
+	}
+	return s.T(s.T(ts.MustStack(rows, 1)).MustView([]int64{b, 4, 4}, false))
+}
+
+// PoseMatrix builds the 4×4 transform from the pose net's outputs. With
+// invert (a source frame earlier than the target), the motion is reversed:
+// Rᵀ·T(−t) instead of T(t)·R, as in Monodepth2.
+func PoseMatrix(s *Scope, axisangle, translation *ts.Tensor, invert bool) *ts.Tensor {
+	R := RotFromAxisAngle(s, axisangle)
+	t := translation
+	if invert {
+		R = s.T(R.MustTranspose(1, 2, false))
+		t = s.T(t.MustNeg(false))
+	}
+	T := TranslationMatrix(s, t)
+	if invert {
+		return s.T(R.MustMatmul(T, false))
+	}
+	return s.T(T.MustMatmul(R, false))
+}

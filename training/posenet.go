@@ -1,0 +1,49 @@
+package training
+
+import (
+	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/ts"
+)
+
+// PoseNet predicts the relative camera motion between two frames: a ResNet
+// encoder on the 6-channel pair, then Monodepth2's pose decoder (1×1
+// squeeze, two 3×3 convs, a 1×1 to 6 values, spatial mean, ×0.01).
+type PoseNet struct {
+	Encoder *Encoder
+	squeeze *nn.Conv2D
+	pose    [3]*nn.Conv2D
+}
+
+// NewPoseNet builds the pose network under p ("encoder.*", "decoder.*").
+func NewPoseNet(p *nn.Path, spec EncoderSpec) (*PoseNet, error) {
+	spec.Inputs = 6
+	enc, err := NewEncoder(p.Sub("encoder"), spec)
+	if err != nil {
+		return nil, err
+	}
+	dp := p.Sub("decoder")
+	hidden := spec.scaled(256)
+	return &PoseNet{
+		Encoder: enc,
+		squeeze: conv(dp.Sub("squeeze"), enc.Channels[4], hidden, 1, 1, 0, true),
+		pose: [3]*nn.Conv2D{
+			conv(dp.Sub("pose_0"), hidden, hidden, 3, 1, 1, true),
+			conv(dp.Sub("pose_1"), hidden, hidden, 3, 1, 1, true),
+			conv(dp.Sub("pose_2"), hidden, 6, 1, 1, 0, true),
+		},
+	}, nil
+}
+
+// Forward takes two images [B,3,H,W] in temporal order and returns the
+// axis-angle rotation and translation [B,3] each, of the motion from the
+// first to the second camera as Monodepth2 parameterises it.
+func (p *PoseNet) Forward(s *Scope, a, b *ts.Tensor, train bool) (axisangle, translation *ts.Tensor) {
+	pair := s.T(ts.MustCat([]ts.Tensor{*a, *b}, 1))
+	feats := p.Encoder.Forward(s, pair, train)
+	x := s.T(s.T(p.squeeze.Forward(feats[4])).MustRelu(false))
+	x = s.T(s.T(p.pose[0].Forward(x)).MustRelu(false))
+	x = s.T(s.T(p.pose[1].Forward(x)).MustRelu(false))
+	x = s.T(p.pose[2].Forward(x))
+	out := s.T(s.T(x.MustMeanDim([]int64{2, 3}, false, Float, false)).MustMulScalar(s.F(0.01), false))
+	return s.T(out.MustNarrow(1, 0, 3, false)), s.T(out.MustNarrow(1, 3, 3, false))
+}
