@@ -11,10 +11,10 @@ import (
 // decoder, which upsamples with skip connections and predicts a sigmoid
 // disparity at four scales (full, 1/2, 1/4, 1/8 resolution).
 type DepthNet struct {
-	Encoder *Encoder
-	upconv  [5][2]*ConvBlock // [level][0: before upsampling, 1: after the skip concat]
+	Encoder  *Encoder
+	upconv   [5][2]*ConvBlock // [level][0: before upsampling, 1: after the skip concat]
 	dispconv [4]*Conv3x3
-	Scales  int
+	Scales   int
 }
 
 // DepthNetSpec is the depth network's architecture.

@@ -1,0 +1,85 @@
+package training
+
+import (
+	"testing"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/ts"
+)
+
+func TestDepthAndPoseNetShapesAndGradients(t *testing.T) {
+	vs := nn.NewVarStore(gotch.CPU)
+	spec := EncoderSpec{Depth: 18, Width: 0.25}
+	depth, err := NewDepthNet(vs.Root().Sub("depth"), DepthNetSpec{Encoder: spec, Padding: PadReflect, Scales: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pose, err := NewPoseNet(vs.Root().Sub("pose"), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewScope()
+	defer s.Drop()
+	img := s.T(ts.MustRand([]int64{2, 3, 64, 96}, Float, gotch.CPU))
+	disps := depth.Forward(s, img, true)
+	for sc, d := range disps {
+		want := []int64{2, 1, 64 >> sc, 96 >> sc}
+		if got := d.MustSize(); !equal(got, want) {
+			t.Errorf("scale %d disparity shape %v, want %v", sc, got, want)
+		}
+		v := values(t, d)
+		if mn, mx := minOf(v), maxOf(v); mn <= 0 || mx >= 1 {
+			t.Errorf("scale %d disparity in [%g, %g], want inside (0, 1)", sc, mn, mx)
+		}
+	}
+	aa, tr := pose.Forward(s, img, img, true)
+	if !equal(aa.MustSize(), []int64{2, 3}) || !equal(tr.MustSize(), []int64{2, 3}) {
+		t.Fatalf("pose shapes %v %v, want [2 3]", aa.MustSize(), tr.MustSize())
+	}
+	loss := s.T(s.T(disps[0].MustMean(Float, false)).MustAdd(s.T(tr.MustSum(Float, false)), false))
+	loss.MustBackward()
+	for _, name := range []string{"depth.encoder.conv1.weight", "depth.decoder.dispconv_0.conv.weight", "pose.decoder.pose_2.weight", "pose.encoder.layer4.1.conv2.weight"} {
+		v, ok := vs.Variables()[name]
+		if !ok {
+			t.Fatalf("no variable %s", name)
+		}
+		g := v.MustGrad(false)
+		n := g.MustAbs(false).MustSum(Float, true).Float64Values()[0]
+		g.MustDrop()
+		if !(n > 0) {
+			t.Errorf("%s: zero gradient", name)
+		}
+	}
+}
+
+func TestEncoderRejectsBadSpecs(t *testing.T) {
+	vs := nn.NewVarStore(gotch.CPU)
+	for _, spec := range []EncoderSpec{{Depth: 34, Width: 1, Inputs: 3}, {Depth: 18, Width: 0, Inputs: 3}, {Depth: 18, Width: 2, Inputs: 3}} {
+		if _, err := NewEncoder(vs.Root().Sub("e"), spec); err == nil {
+			t.Errorf("%+v: want an error", spec)
+		}
+	}
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func minOf(v []float32) float64 { return -maxOf(neg(v)) }
+
+func neg(v []float32) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = -x
+	}
+	return out
+}
