@@ -62,17 +62,6 @@ func TestEncoderRejectsBadSpecs(t *testing.T) {
 	}
 }
 
-func equal(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 func minOf(v []float32) float64 { return -maxOf(neg(v)) }
 

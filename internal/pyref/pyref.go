@@ -52,7 +52,13 @@ def save(n, a): np.save(D + "/out_" + n + ".npy", np.ascontiguousarray(np.asarra
 // Run executes script with the inputs and returns every array it saved.
 func Run(t testing.TB, script string, inputs map[string]Array) map[string]Array {
 	t.Helper()
-	dir := t.TempDir()
+	return RunIn(t, t.TempDir(), script, inputs)
+}
+
+// RunIn is Run with a caller-chosen exchange directory (the script sees it
+// as D), for scripts that also write other files there.
+func RunIn(t testing.TB, dir, script string, inputs map[string]Array) map[string]Array {
+	t.Helper()
 	for name, a := range inputs {
 		if err := WriteNPY(filepath.Join(dir, "in_"+name+".npy"), a); err != nil {
 			t.Fatal(err)

@@ -1,0 +1,89 @@
+package training
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/pickle"
+	"github.com/sugarme/gotch/ts"
+)
+
+// noGrad runs fn with autograd off (restoring the previous mode).
+func noGrad(fn func()) {
+	prev := ts.MustGradSetEnabled(false)
+	defer ts.MustGradSetEnabled(prev)
+	fn()
+}
+
+// LoadTorchvisionResNet copies a torchvision ResNet state dict (.pth, e.g.
+// ImageNet weights the user brings) into the encoder whose variables sit
+// under prefix in vs (e.g. "depth.encoder"). The classifier (fc.*) is not
+// used. For a pose encoder on frame pairs (6 input channels), conv1 is the
+// RGB filter repeated for both frames and halved, as Monodepth2 does, so the
+// response to two identical frames equals the pretrained response.
+func LoadTorchvisionResNet(vs *nn.VarStore, prefix, path string) error {
+	state, err := pickle.Decode(path)
+	if err != nil {
+		return fmt.Errorf("load encoder weights %s: %w", path, err)
+	}
+	defer func() {
+		for _, t := range state {
+			t.MustDrop()
+		}
+	}()
+	vars := vs.Variables()
+	var missing []string
+	for name, dst := range vars {
+		key, ok := strings.CutPrefix(name, prefix+".")
+		if !ok {
+			continue
+		}
+		src, found := state[key]
+		if !found {
+			missing = append(missing, key)
+			continue
+		}
+		if err := copyWeight(&dst, src, key); err != nil {
+			return fmt.Errorf("load encoder weights %s: %w", path, err)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("load encoder weights %s: not a matching torchvision ResNet state dict (missing %d tensors, e.g. %s); the encoder must be width 1 of the same depth", path, len(missing), missing[0])
+	}
+	return nil
+}
+
+func copyWeight(dst, src *ts.Tensor, key string) error {
+	want, got := dst.MustSize(), src.MustSize()
+	if key == "conv1.weight" && len(want) == 4 && len(got) == 4 && want[1] == 2*got[1] {
+		doubled := ts.MustCat([]ts.Tensor{*src, *src}, 1)
+		defer doubled.MustDrop()
+		half := doubled.MustDivScalar(ts.FloatScalar(2), false)
+		defer half.MustDrop()
+		src, got = half, half.MustSize()
+	}
+	if !equal(want, got) {
+		return fmt.Errorf("tensor %s: shape %v in the file, %v in the network", key, got, want)
+	}
+	noGrad(func() {
+		conv := src.MustTotype(dst.DType(), false)
+		dst.Copy_(conv)
+		conv.MustDrop()
+	})
+	return nil
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
