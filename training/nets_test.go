@@ -62,7 +62,6 @@ func TestEncoderRejectsBadSpecs(t *testing.T) {
 	}
 }
 
-
 func minOf(v []float32) float64 { return -maxOf(neg(v)) }
 
 func neg(v []float32) []float32 {
