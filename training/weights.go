@@ -2,6 +2,7 @@ package training
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -10,10 +11,19 @@ import (
 	"github.com/sugarme/gotch/ts"
 )
 
-// noGrad runs fn with autograd off (restoring the previous mode).
+// noGrad runs fn with autograd off, then turns it back on.
+//
+// Two libtorch/gotch facts shape this. Grad mode is per OS thread, so the
+// goroutine is pinned while the mode is changed (a restore on another
+// thread would leave autograd off wherever the first call ran). And gotch
+// v0.7.0's MustGradSetEnabled returns garbage for the previous mode (it
+// reads a 4-byte C int through an 8-byte Go int), so the mode is restored
+// to "on" rather than to what it reports; noGrad therefore must not nest.
 func noGrad(fn func()) {
-	prev := ts.MustGradSetEnabled(false)
-	defer ts.MustGradSetEnabled(prev)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ts.MustGradSetEnabled(false)
+	defer ts.MustGradSetEnabled(true)
 	fn()
 }
 
