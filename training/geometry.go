@@ -60,15 +60,15 @@ func (w *Warper) Project(s *Scope, points, K, T *ts.Tensor) *ts.Tensor {
 	return s.T(s.T(pix.MustMul(scale, false)).MustSubScalar(s.F(1), false))
 }
 
-// Sample reads src [B,C,H,W] at grid [B,H,W,2]: bilinear, border padding.
-func Sample(s *Scope, src, grid *ts.Tensor) *ts.Tensor {
+// GridSample reads src [B,C,H,W] at grid [B,H,W,2]: bilinear, border padding.
+func GridSample(s *Scope, src, grid *ts.Tensor) *ts.Tensor {
 	const bilinear, border = 0, 1
 	return s.T(ts.MustGridSampler(src, grid, bilinear, border, true))
 }
 
 // Warp reconstructs the target view from src: depth is the target's depth.
 func (w *Warper) Warp(s *Scope, src, depth, K, invK, T *ts.Tensor) *ts.Tensor {
-	return Sample(s, src, w.Project(s, w.Backproject(s, depth, invK), K, T))
+	return GridSample(s, src, w.Project(s, w.Backproject(s, depth, invK), K, T))
 }
 
 // RotFromAxisAngle turns axis-angle vectors [B,3] into rotation matrices

@@ -1,0 +1,189 @@
+package training
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
+)
+
+// Sample is one training example on the host: frames t−1, t, t+1 as
+// float32 CHW in [0, 1] at the training size, and the intrinsics for that
+// size (fx, fy, cx, cy in pixels).
+type Sample struct {
+	Frames         [3][]float32
+	Fx, Fy, Cx, Cy float64
+}
+
+// Dataset gives samples by index. Implementations read KITTI-layout
+// folders (the synthetic world, KITTI raw, a custom camera).
+type Dataset interface {
+	Len() int
+	Size() (w, h int)
+	Load(i int) (Sample, error)
+}
+
+// Augment is the training-time augmentation.
+type Augment struct {
+	ColorJitter bool    // brightness, contrast, saturation ±0.2, hue ±0.1 (the networks' copy only)
+	FlipProb    float64 // horizontal flip, applied to the frames and the principal point
+}
+
+// HostBatch is a batch assembled on the host, ready to upload.
+type HostBatch struct {
+	Net, Loss [3][]float32 // [B,3,H,W] each
+	K         []float32    // [B,4,4]
+	B, H, W   int
+	Step      int
+}
+
+// Loader reads and augments batches in parallel goroutines ahead of the
+// trainer. Batch k is a pure function of (seed, k), whatever the number of
+// workers, so a resumed run sees the same data as an uninterrupted one.
+type Loader struct {
+	Data      Dataset
+	BatchSize int
+	Seed      uint64
+	Aug       Augment
+	Workers   int
+}
+
+// Run sends batches for steps [from, to) on the returned channel, in order,
+// and closes it at the end or when ctx is cancelled. Errors are sent on the
+// error channel (the first one stops the loader).
+func (l *Loader) Run(ctx context.Context, from, to int) (<-chan *HostBatch, <-chan error) {
+	workers := l.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	out := make(chan *HostBatch, workers)
+	errc := make(chan error, 1)
+	// One slot per step keeps the order while workers run ahead.
+	slots := make(chan chan *HostBatch, workers)
+	go func() {
+		defer close(slots)
+		for step := from; step < to; step++ {
+			slot := make(chan *HostBatch, 1)
+			select {
+			case slots <- slot:
+			case <-ctx.Done():
+				return
+			}
+			go func(step int) {
+				b, err := l.batch(step)
+				if err != nil {
+					select {
+					case errc <- err:
+					default:
+					}
+					b = nil
+				}
+				slot <- b
+			}(step)
+		}
+	}()
+	go func() {
+		defer close(out)
+		for slot := range slots {
+			b := <-slot
+			if b == nil {
+				return
+			}
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, errc
+}
+
+// batch builds the batch of one step.
+func (l *Loader) batch(step int) (*HostBatch, error) {
+	n := l.Data.Len()
+	if n == 0 {
+		return nil, fmt.Errorf("dataset is empty")
+	}
+	w, h := l.Data.Size()
+	b := &HostBatch{B: l.BatchSize, H: h, W: w, Step: step, K: make([]float32, 16*l.BatchSize)}
+	plane := 3 * h * w
+	for f := range 3 {
+		b.Net[f] = make([]float32, l.BatchSize*plane)
+		b.Loss[f] = make([]float32, l.BatchSize*plane)
+	}
+	r := rand.New(rand.NewPCG(l.Seed, uint64(step)))
+	// An epoch is a permutation of the dataset; steps walk through it.
+	for i := range l.BatchSize {
+		idx := sampleIndex(l.Seed, step*l.BatchSize+i, n)
+		s, err := l.Data.Load(idx)
+		if err != nil {
+			return nil, fmt.Errorf("batch %d: sample %d: %w", step, idx, err)
+		}
+		l.augment(r, &s, w, h)
+		for f := range 3 {
+			copy(b.Loss[f][i*plane:], s.Frames[f])
+		}
+		jit := newJitter(r, l.Aug.ColorJitter)
+		for f := range 3 {
+			jit.apply(b.Net[f][i*plane:(i+1)*plane], s.Frames[f], h*w)
+		}
+		copy(b.K[16*i:], intrinsics4(s))
+	}
+	return b, nil
+}
+
+// sampleIndex maps a global sample number to a dataset index through a
+// per-epoch permutation seeded by (seed, epoch).
+func sampleIndex(seed uint64, k, n int) int {
+	epoch, pos := k/n, k%n
+	perm := rand.New(rand.NewPCG(seed^0x9e3779b97f4a7c15, uint64(epoch))).Perm(n)
+	return perm[pos]
+}
+
+func intrinsics4(s Sample) []float32 {
+	return []float32{
+		float32(s.Fx), 0, float32(s.Cx), 0,
+		0, float32(s.Fy), float32(s.Cy), 0,
+		0, 0, 1, 0,
+		0, 0, 0, 1,
+	}
+}
+
+// augment flips the frames (and the principal point) with probability FlipProb.
+func (l *Loader) augment(r *rand.Rand, s *Sample, w, h int) {
+	if r.Float64() >= l.Aug.FlipProb {
+		return
+	}
+	for f := range 3 {
+		src := s.Frames[f]
+		dst := make([]float32, len(src))
+		for c := range 3 {
+			for y := range h {
+				row := (c*h + y) * w
+				for x := range w {
+					dst[row+x] = src[row+w-1-x]
+				}
+			}
+		}
+		s.Frames[f] = dst
+	}
+	s.Cx = float64(w-1) - s.Cx
+}
+
+// Upload copies a host batch to device tensors owned by s.
+func (hb *HostBatch) Upload(s *Scope, device gotch.Device) *Batch {
+	shape := []int64{int64(hb.B), 3, int64(hb.H), int64(hb.W)}
+	up := func(data []float32, shape []int64) *ts.Tensor {
+		return s.T(ts.MustOfSlice(data).MustView(shape, true).MustTo(device, true))
+	}
+	b := &Batch{K: up(hb.K, []int64{int64(hb.B), 4, 4})}
+	b.InvK = s.T(b.K.MustInverse(false))
+	for f := range 3 {
+		b.Net[f], b.Loss[f] = up(hb.Net[f], shape), up(hb.Loss[f], shape)
+	}
+	return b
+}
