@@ -73,6 +73,7 @@ func TestUnknownKeyInFileIsNamed(t *testing.T) {
 func TestBadValuesAndFiles(t *testing.T) {
 	cases := map[string]string{
 		"width not multiple of 32": "data:\n  width: 400\n",
+		"too small for reflect":    "data:\n  height: 32\n",
 		"wrong type":               "train:\n  steps: many\n",
 		"bad padding":              "model:\n  padding: mirror\n",
 		"not yaml":                 "train: [1, 2\n",

@@ -17,6 +17,9 @@ func (c Config) Validate() error {
 	check(oneOf(d.Format, "synthetic", "kitti", "custom"), "data.format %q: want synthetic, kitti or custom", d.Format)
 	check(d.Width > 0 && d.Width%32 == 0, "data.width %d: want a positive multiple of 32", d.Width)
 	check(d.Height > 0 && d.Height%32 == 0, "data.height %d: want a positive multiple of 32", d.Height)
+	// The encoder's last feature map is 1/32 of the input; reflection
+	// padding needs it at least 2 pixels in each direction.
+	check(m.Padding != "reflect" || (d.Width >= 64 && d.Height >= 64), "data.width/height %dx%d: reflect padding needs at least 64x64 (the 1/32 feature map must be ≥ 2 px)", d.Width, d.Height)
 	check(d.Workers >= 0, "data.workers %d: want ≥ 0", d.Workers)
 	check(oneOf(m.Encoder, "resnet18", "resnet50"), "model.encoder %q: want resnet18 or resnet50", m.Encoder)
 	check(m.Width > 0 && m.Width <= 1, "model.width %g: want a multiplier in (0, 1]", m.Width)

@@ -8,6 +8,8 @@ import (
 // Float is the training dtype.
 var Float = gotch.Float
 
+var cpuDevice = gotch.CPU
+
 // Scope owns the intermediate tensors (and scalars) of one pass. gotch
 // v0.7.0 has no finalizers, so every libtorch object must be freed by hand;
 // routing intermediates through a Scope frees them all in one Drop.

@@ -51,7 +51,7 @@ func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train boo
 		perPixel, mask := MinReprojection(s, reproj, identity)
 		photo := s.T(perPixel.MustMean(Float, false))
 		if sc == 0 && lw.AutoMask {
-			masked = 1 - s.T(mask.MustTotype(Float, false)).MustMean(Float, true).Float64Values()[0]
+			masked = 1 - s.T(s.T(mask.MustTotype(Float, false)).MustMean(Float, false)).Float64Values()[0]
 		}
 		small := s.T(target.MustUpsampleBilinear2d(disp.MustSize()[2:], false, nil, nil, false))
 		smooth := s.T(Smoothness(s, disp, small).MustMulScalar(s.F(lw.Smoothness/float64(int(1)<<sc)), false))

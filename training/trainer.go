@@ -1,0 +1,266 @@
+package training
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sugarme/gotch"
+
+	"github.com/xdistill/edge-depth/checkpoint"
+	"github.com/xdistill/edge-depth/config"
+)
+
+// Progress receives the trainer's progress (a terminal bar in the CLI).
+type Progress interface {
+	Add(n int)
+	SetStatus(s string)
+	Finish()
+}
+
+// maxBadSteps is how many non-finite losses in a row abort a run.
+const maxBadSteps = 5
+
+// Trainer runs the self-supervised training of one run directory.
+type Trainer struct {
+	Cfg      config.Config
+	Data     Dataset
+	Device   gotch.Device
+	Progress Progress
+	Version  string // project version for the run record
+
+	model   *Model
+	opt     *Adam
+	warper  *Warper
+	started time.Time
+}
+
+// StepLog is one line of RUN/metrics.jsonl.
+type StepLog struct {
+	Step          int     `json:"step"`
+	Loss          float64 `json:"loss"`
+	Photometric   float64 `json:"photometric"`
+	Smoothness    float64 `json:"smoothness"`
+	Masked        float64 `json:"automasked"`
+	LR            float64 `json:"lr"`
+	SamplesPerSec float64 `json:"samples_per_s"`
+}
+
+// Run trains until cfg.Train.Steps, resuming from RUN/checkpoint when one
+// exists. Cancelling ctx (SIGINT/SIGTERM) writes a checkpoint and returns
+// ctx.Err(). The trained model stays available through Model.
+func (t *Trainer) Run(ctx context.Context) error {
+	if err := t.setup(); err != nil {
+		return err
+	}
+	start, err := t.resume()
+	if err != nil {
+		return err
+	}
+	if start >= t.Cfg.Train.Steps {
+		slog.Info("run already complete", "run", t.Cfg.Train.Out, "step", start)
+		return nil
+	}
+	return t.loop(ctx, start)
+}
+
+// Model is the trained (or resumed) model.
+func (t *Trainer) Model() *Model { return t.model }
+
+func (t *Trainer) setup() error {
+	w, h := t.Data.Size()
+	if w != t.Cfg.Data.Width || h != t.Cfg.Data.Height {
+		return fmt.Errorf("dataset frames are %dx%d, config wants %dx%d", w, h, t.Cfg.Data.Width, t.Cfg.Data.Height)
+	}
+	ManualSeed(t.Cfg.Train.Seed) // the initial weights are a function of the seed
+	m, err := NewModel(t.Cfg.Model, t.Device)
+	if err != nil {
+		return err
+	}
+	if t.Cfg.Model.Weights != "" {
+		for _, prefix := range []string{"depth.encoder", "pose.encoder"} {
+			if err := LoadTorchvisionResNet(m.VS, prefix, t.Cfg.Model.Weights); err != nil {
+				return err
+			}
+		}
+	}
+	t.model, t.opt = m, NewAdam(m.VS, t.Cfg.Train.LearningRate)
+	t.warper = NewWarper(int64(h), int64(w), t.Device)
+	t.started = time.Now()
+	return os.MkdirAll(t.Cfg.Train.Out, 0o755)
+}
+
+// resume loads RUN/checkpoint if present and returns the step to start at.
+func (t *Trainer) resume() (int, error) {
+	dir := t.Cfg.Train.Out
+	if _, err := os.Stat(filepath.Join(dir, checkpoint.CheckpointDir)); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(dir, checkpoint.PrevDir)); errors.Is(err, os.ErrNotExist) {
+			return 0, nil
+		}
+	}
+	ck, err := checkpoint.LoadRun(dir)
+	if err != nil {
+		return 0, fmt.Errorf("resume %s: %w (move the run directory away to start afresh)", dir, err)
+	}
+	if want := t.arch(); !sameArch(ck.Record.Arch, want) {
+		return 0, fmt.Errorf("resume %s: checkpoint is %+v, config asks for %+v", dir, ck.Record.Arch, want)
+	}
+	if err := t.model.LoadWeights(ck.Weights); err != nil {
+		return 0, fmt.Errorf("resume %s: %w", dir, err)
+	}
+	if ck.Optimizer == nil {
+		return 0, fmt.Errorf("resume %s: checkpoint has no optimizer state", dir)
+	}
+	if err := t.opt.LoadOptimizer(ck.Optimizer, ck.Record.Step); err != nil {
+		return 0, fmt.Errorf("resume %s: %w", dir, err)
+	}
+	if !ck.Record.Started.IsZero() {
+		t.started = ck.Record.Started
+	}
+	slog.Info("resumed", "run", dir, "step", ck.Record.Step, "from_prev", ck.FromPrev)
+	return int(ck.Record.Step), nil
+}
+
+func (t *Trainer) loop(ctx context.Context, start int) error {
+	c := t.Cfg
+	loader := &Loader{Data: t.Data, BatchSize: c.Train.BatchSize, Seed: uint64(c.Train.Seed), Workers: c.Data.Workers,
+		Aug: Augment{ColorJitter: c.Train.ColorJitter, FlipProb: c.Train.FlipProb}}
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches, loadErr := loader.Run(lctx, start, c.Train.Steps)
+	logf, err := os.OpenFile(filepath.Join(c.Train.Out, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("metrics log: %w", err)
+	}
+	defer logf.Close()
+	lw := LossWeights{SSIM: c.Train.SSIMWeight, Smoothness: c.Train.Smoothness, AutoMask: c.Train.AutoMask}
+	bad, next, tick := 0, start, time.Now()
+	for hb := range batches {
+		step := hb.Step
+		next = step + 1
+		t.opt.LR = t.lr(step)
+		ManualSeed(c.Train.Seed*1_000_003 + int64(step))
+		terms, finite := t.trainStep(hb, lw)
+		if !finite {
+			if bad++; bad >= maxBadSteps {
+				return fmt.Errorf("step %d: loss not finite %d steps in a row (diverged; lower train.learning_rate or check the data)", step, bad)
+			}
+			slog.Warn("non-finite loss, step skipped", "step", step)
+			continue
+		}
+		bad = 0
+		if t.Progress != nil {
+			t.Progress.Add(1)
+			t.Progress.SetStatus(fmt.Sprintf("loss %.4f photo %.4f", terms.Total, terms.Photometric))
+		}
+		if (step+1)%c.Train.LogEvery == 0 {
+			rate := float64(c.Train.LogEvery*c.Train.BatchSize) / time.Since(tick).Seconds()
+			tick = time.Now()
+			writeLog(logf, StepLog{Step: step + 1, Loss: terms.Total, Photometric: terms.Photometric,
+				Smoothness: terms.Smoothness, Masked: terms.MaskedFraction, LR: t.opt.LR, SamplesPerSec: rate})
+		}
+		if (step+1)%c.Train.CheckpointEvery == 0 {
+			if err := t.Save(step + 1); err != nil {
+				return err
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if err := firstErr(loadErr); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	if ctx.Err() != nil {
+		if err := t.Save(next); err != nil {
+			return err
+		}
+		slog.Info("interrupted; checkpoint written", "run", c.Train.Out, "step", next)
+		return ctx.Err()
+	}
+	if t.Progress != nil {
+		t.Progress.Finish()
+	}
+	return t.Save(next)
+}
+
+// trainStep runs one optimisation step; false when the loss is not finite
+// (the update is then skipped).
+func (t *Trainer) trainStep(hb *HostBatch, lw LossWeights) (Losses, bool) {
+	s := NewScope()
+	defer s.Drop()
+	b := hb.Upload(s, t.Device)
+	t.opt.ZeroGrad()
+	loss, _, terms := t.model.Forward(s, b, t.warper, lw, true)
+	if math.IsNaN(terms.Total) || math.IsInf(terms.Total, 0) {
+		return terms, false
+	}
+	loss.MustBackward()
+	t.opt.Update()
+	return terms, true
+}
+
+// lr is the step-decayed learning rate.
+func (t *Trainer) lr(step int) float64 {
+	c := t.Cfg.Train
+	if c.LRDecayEvery <= 0 {
+		return c.LearningRate
+	}
+	return c.LearningRate * math.Pow(c.LRDecay, float64(step/c.LRDecayEvery))
+}
+
+// Save writes the run's checkpoint at step (atomically, see checkpoint.SaveRun).
+func (t *Trainer) Save(step int) error {
+	cfgJSON, err := json.Marshal(t.Cfg)
+	if err != nil {
+		return err
+	}
+	rec := checkpoint.Record{
+		FormatVersion: checkpoint.RecordFormat, ProjectVersion: t.Version, Arch: t.arch(),
+		Config: cfgJSON, Step: int64(step), Epoch: step * t.Cfg.Train.BatchSize / max(1, t.Data.Len()),
+		Started: t.started,
+	}
+	err = checkpoint.SaveRun(t.Cfg.Train.Out, checkpoint.Checkpoint{
+		Record: rec, Weights: t.model.WeightTensors(), Optimizer: t.opt.OptimizerTensors(),
+	})
+	if err != nil {
+		return fmt.Errorf("checkpoint %s at step %d: %w", t.Cfg.Train.Out, step, err)
+	}
+	return nil
+}
+
+// arch describes the depth network for the record (and the exporter).
+func (t *Trainer) arch() checkpoint.Arch {
+	m := t.Cfg.Model
+	scales := make([]int, m.Scales)
+	for i := range scales {
+		scales[i] = i
+	}
+	return checkpoint.Arch{Encoder: m.Encoder, WidthMultiplier: m.Width, InputWidth: t.Cfg.Data.Width,
+		InputHeight: t.Cfg.Data.Height, Padding: m.Padding, MinDepth: m.MinDepth, MaxDepth: m.MaxDepth, Scales: scales}
+}
+
+func sameArch(a, b checkpoint.Arch) bool {
+	return a.Encoder == b.Encoder && a.WidthMultiplier == b.WidthMultiplier && a.InputWidth == b.InputWidth &&
+		a.InputHeight == b.InputHeight && a.Padding == b.Padding && len(a.Scales) == len(b.Scales)
+}
+
+func writeLog(f *os.File, l StepLog) {
+	line, _ := json.Marshal(l)
+	f.Write(append(line, '\n'))
+}
+
+func firstErr(c <-chan error) error {
+	select {
+	case err := <-c:
+		return err
+	default:
+		return nil
+	}
+}
