@@ -10,6 +10,8 @@ int at_get_num_threads();
 */
 import "C"
 
+import "runtime"
+
 // ManualSeed seeds libtorch's global generator (used for auto-masking's
 // tie-breaking noise). The trainer reseeds per step from (seed, step), so a
 // resumed run draws the same noise as an uninterrupted one.
@@ -22,3 +24,11 @@ func SetThreads(n int) { C.at_set_num_threads(C.int(n)) }
 
 // Threads is libtorch's intra-op thread count.
 func Threads() int { return int(C.at_get_num_threads()) }
+
+// UseAllCores lets libtorch's intra-op pool use every core (it starts
+// with 1 on Debian's build here).
+func UseAllCores() {
+	if n := runtime.NumCPU(); Threads() < n {
+		SetThreads(n)
+	}
+}

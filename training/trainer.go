@@ -78,6 +78,7 @@ func (t *Trainer) setup() error {
 	if w != t.Cfg.Data.Width || h != t.Cfg.Data.Height {
 		return fmt.Errorf("dataset frames are %dx%d, config wants %dx%d", w, h, t.Cfg.Data.Width, t.Cfg.Data.Height)
 	}
+	UseAllCores()
 	ManualSeed(t.Cfg.Train.Seed) // the initial weights are a function of the seed
 	m, err := NewModel(t.Cfg.Model, t.Device)
 	if err != nil {

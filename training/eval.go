@@ -1,0 +1,111 @@
+package training
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
+
+	"github.com/xdistill/edge-depth/metrics"
+)
+
+// EvalSample is one test image: the network input (float32 CHW in [0, 1]
+// at the training size) and the ground truth at its own size.
+type EvalSample struct {
+	Image  []float32
+	GT     []float32 // metres, 0 = no data; GTW×GTH
+	Labels []uint8   // optional Cityscapes trainIds, same size as GT
+	GTW    int
+	GTH    int
+}
+
+// EvalSet gives test samples by index.
+type EvalSet interface {
+	Len() int
+	Size() (w, h int) // network input size
+	LoadEval(i int) (EvalSample, error)
+}
+
+// EvalResult is the outcome of an evaluation.
+type EvalResult struct {
+	Mean, Std metrics.Depth
+	Images    int
+	Skipped   int
+	// Ratio summary of median scaling (Monodepth2 reports med and std/med).
+	RatioMedian, RatioStd float64
+	// ByClass holds Abs Rel etc. per label (when labels are available).
+	ByClass *metrics.ClassAccumulator
+}
+
+// Predict runs the depth net on one CHW image and returns the scale-0
+// sigmoid disparity (h×w) on the host.
+func (m *Model) Predict(image []float32, w, h int, device gotch.Device) []float32 {
+	var out []float32
+	noGrad(func() {
+		s := NewScope()
+		defer s.Drop()
+		x := s.T(ts.MustOfSlice(image).MustView([]int64{1, 3, int64(h), int64(w)}, true).MustTo(device, true))
+		disp := m.Depth.Forward(s, x, false)[0]
+		host := s.T(s.T(disp.MustTo(gotch.CPU, false)).MustContiguous(false))
+		out = append([]float32(nil), host.Vals().([]float32)...)
+	})
+	return out
+}
+
+// DispToDepthHost converts a sigmoid disparity to depth like DispToDepth.
+func DispToDepthHost(disp []float32, minDepth, maxDepth float64) []float32 {
+	lo, hi := 1/maxDepth, 1/minDepth
+	out := make([]float32, len(disp))
+	for i, d := range disp {
+		out[i] = float32(1 / (lo + (hi-lo)*float64(d)))
+	}
+	return out
+}
+
+// Evaluate predicts every sample and scores it with protocol o: the
+// disparity is resized bilinearly to the ground truth, then inverted
+// (Monodepth2's order). Progress may be nil.
+func (m *Model) Evaluate(ctx context.Context, set EvalSet, o metrics.Options, device gotch.Device, progress Progress) (EvalResult, error) {
+	w, h := set.Size()
+	var acc metrics.Accumulator
+	classes := &metrics.ClassAccumulator{MinPixels: 20}
+	var ratios []float64
+	for i := range set.Len() {
+		if err := ctx.Err(); err != nil {
+			return EvalResult{}, err
+		}
+		smp, err := set.LoadEval(i)
+		if err != nil {
+			return EvalResult{}, fmt.Errorf("eval sample %d: %w", i, err)
+		}
+		disp := metrics.Resize(m.Predict(smp.Image, w, h, device), w, h, smp.GTW, smp.GTH)
+		pred := DispToDepthHost(disp, m.MinDepth, m.MaxDepth)
+		sample, err := metrics.Prepare(pred, smp.GT, smp.GTW, smp.GTH, o)
+		if err != nil {
+			acc.Add(metrics.Depth{}) // counted as skipped: no valid pixels
+			continue
+		}
+		acc.Add(sample.Metrics())
+		ratios = append(ratios, sample.Ratio)
+		if smp.Labels != nil {
+			per, err := sample.ByClass(smp.Labels)
+			if err != nil {
+				return EvalResult{}, fmt.Errorf("eval sample %d: labels: %w", i, err)
+			}
+			classes.Add(per)
+		}
+		if progress != nil {
+			progress.Add(1)
+		}
+	}
+	if progress != nil {
+		progress.Finish()
+	}
+	if acc.Len() == 0 {
+		return EvalResult{}, fmt.Errorf("eval: no sample had valid ground truth (%d images)", set.Len())
+	}
+	med, rel := metrics.RatioSummary(ratios)
+	return EvalResult{Mean: acc.Mean(), Std: acc.Std(), Images: acc.Len(), Skipped: acc.Skipped(),
+		RatioMedian: med, RatioStd: rel, ByClass: classes}, nil
+}
