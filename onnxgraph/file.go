@@ -1,7 +1,6 @@
 package onnxgraph
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -12,35 +11,47 @@ import (
 	"github.com/xdistill/edge-depth/onnxpb"
 )
 
-// SetMetadata replaces the model's metadata_props with meta (sorted by key,
-// so the same model always serialises to the same bytes).
+// SetMetadata replaces the model's metadata_props with meta, sorted by key
+// so the same model always serialises to the same bytes.
 func (m *Model) SetMetadata(meta map[string]string) {
-	m.Proto.MetadataProps = nil
 	keys := make([]string, 0, len(meta))
 	for k := range meta {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	m.Proto.MetadataProps = nil
 	for _, k := range keys {
-		m.Proto.MetadataProps = append(m.Proto.MetadataProps, &onnxpb.StringStringEntryProto{Key: proto.String(k), Value: proto.String(meta[k])})
+		m.Proto.MetadataProps = append(m.Proto.MetadataProps,
+			&onnxpb.StringStringEntryProto{Key: proto.String(k), Value: proto.String(meta[k])})
 	}
+}
+
+// SetMeta sets one metadata key, keeping the others.
+func (m *Model) SetMeta(key, value string) {
+	meta := m.Metadata()
+	meta[key] = value
+	m.SetMetadata(meta)
 }
 
 // Metadata returns the model's metadata_props as a map.
 func (m *Model) Metadata() map[string]string {
-	out := map[string]string{}
+	out := make(map[string]string, len(m.Proto.MetadataProps))
 	for _, p := range m.Proto.MetadataProps {
 		out[p.GetKey()] = p.GetValue()
 	}
 	return out
 }
 
-// Marshal serialises the model deterministically.
+// Marshal validates the model and serialises it deterministically.
 func (m *Model) Marshal() ([]byte, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
 	return proto.MarshalOptions{Deterministic: true}.Marshal(m.Proto)
 }
 
-// Save writes the model atomically.
+// Save writes the model atomically: readers see the old file or the whole
+// new one, never a half-written model.
 func (m *Model) Save(path string) error {
 	data, err := m.Marshal()
 	if err != nil {
@@ -54,7 +65,7 @@ func (m *Model) Save(path string) error {
 func Load(path string) (*Model, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("load onnx %s: %w", path, err)
+		return nil, fmt.Errorf("load onnx: %w", err)
 	}
 	m, err := Parse(data)
 	if err != nil {
@@ -63,24 +74,43 @@ func Load(path string) (*Model, error) {
 	return m, nil
 }
 
-// Parse decodes a serialised model and checks it has a graph and an opset.
+// ReadMetadata returns the metadata_props of the model file at path.
+func ReadMetadata(path string) (map[string]string, error) {
+	m, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return m.Metadata(), nil
+}
+
+// Parse decodes a serialised model. Protobuf accepts many byte strings
+// (a file cut at a field boundary decodes cleanly), so a model must also
+// have a graph, an IR version, an opset, and initializers whose raw data
+// fits their shapes.
 func Parse(data []byte) (*Model, error) {
 	var p onnxpb.ModelProto
 	if err := proto.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("not an ONNX model (%d bytes): %w", len(data), err)
+		return nil, fmt.Errorf("%w (%d bytes; truncated or another format?): %v", errNotModel, len(data), err)
 	}
 	if p.Graph == nil || len(p.OpsetImport) == 0 || p.GetIrVersion() == 0 {
-		return nil, errors.New("not an ONNX model: no graph, opset or IR version (truncated or another format?)")
+		return nil, fmt.Errorf("%w: no graph, IR version or opset (%d bytes; truncated or another format?)", errNotModel, len(data))
 	}
 	m := &Model{Proto: &p, names: map[string]int{}}
-	for _, n := range p.Graph.Node {
+	g := p.Graph
+	for _, v := range g.Input {
+		m.names[v.GetName()]++
+	}
+	for _, t := range g.Initializer {
+		m.names[t.GetName()]++
+		if err := checkRaw(t); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range g.Node {
 		m.names[n.GetName()]++
 		for _, o := range n.Output {
 			m.names[o]++
 		}
-	}
-	for _, in := range p.Graph.Initializer {
-		m.names[in.GetName()]++
 	}
 	return m, nil
 }

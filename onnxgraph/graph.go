@@ -1,41 +1,65 @@
 // Package onnxgraph builds, saves and loads ONNX models on top of the
-// generated onnxpb types. It is what the exporter and the INT8 calibrator
-// write graphs with; it never imports gotch.
+// generated onnxpb types. The exporter and the INT8 calibrator write their
+// graphs with it; it never imports gotch.
+//
+// Builder methods return the names of the values they create, so a graph
+// reads like the network: h := m.Relu(m.Conv(x, w, b, 3, 1, 1)). A mistake
+// (a duplicate name, an initializer whose data does not fit its shape) is
+// remembered and returned by Err, Validate, Marshal and Save, which keeps
+// the builder calls free of error plumbing.
 package onnxgraph
 
 import (
-	"encoding/binary"
+	"errors"
 	"fmt"
-	"math"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/xdistill/edge-depth/onnxpb"
 )
 
-// Element types used by this project.
+// Element types used by this project (onnxpb.TensorProto_DataType values).
 const (
 	Float32 = int32(onnxpb.TensorProto_FLOAT)
 	Uint8   = int32(onnxpb.TensorProto_UINT8)
 	Int8    = int32(onnxpb.TensorProto_INT8)
+	Int32   = int32(onnxpb.TensorProto_INT32)
 	Int64   = int32(onnxpb.TensorProto_INT64)
 )
 
-// Model is an ONNX model under construction.
+// Supported opsets: 13 is the oldest TensorRT 8 on a Jetson takes well,
+// 17 the newest Debian's onnx 1.12 checker knows.
+const (
+	MinOpset = 13
+	MaxOpset = 17
+)
+
+// Model is an ONNX model being built or read.
 type Model struct {
 	Proto *onnxpb.ModelProto
-	names map[string]int
+	names map[string]int // every value and node name handed out
+	err   error          // the first builder mistake
 }
 
-// New starts a model with one graph at the given opset (13..17). The IR
-// version is the one that opset shipped with: 7 for 13–14, 8 for 15–17.
-func New(graphName string, opset int64) (*Model, error) {
-	if opset < 13 || opset > 17 {
-		return nil, fmt.Errorf("opset %d: supported range is 13..17", opset)
+// IRVersion is the IR version released together with an opset: ONNX 1.8
+// and 1.9 (opsets 13, 14) wrote IR 7; 1.10 to 1.12 (opsets 15 to 17) IR 8.
+// A checker rejects a model whose opset is newer than its IR version.
+func IRVersion(opset int64) (int64, error) {
+	switch {
+	case opset < MinOpset || opset > MaxOpset:
+		return 0, fmt.Errorf("opset %d: supported range is %d..%d", opset, MinOpset, MaxOpset)
+	case opset <= 14:
+		return 7, nil
+	default:
+		return 8, nil
 	}
-	ir := int64(7)
-	if opset >= 15 {
-		ir = 8
+}
+
+// New starts a model with an empty graph at the given opset.
+func New(graphName string, opset int64) (*Model, error) {
+	ir, err := IRVersion(opset)
+	if err != nil {
+		return nil, err
 	}
 	return &Model{
 		Proto: &onnxpb.ModelProto{
@@ -51,104 +75,52 @@ func New(graphName string, opset int64) (*Model, error) {
 // Graph is the model's graph.
 func (m *Model) Graph() *onnxpb.GraphProto { return m.Proto.Graph }
 
-// Unique returns base, or base_N when base was already handed out.
-func (m *Model) Unique(base string) string {
-	n := m.names[base]
-	m.names[base] = n + 1
-	if n == 0 {
-		return base
-	}
-	return fmt.Sprintf("%s_%d", base, n)
-}
-
-// Dim is a tensor dimension: a size, or a symbolic name when Name is set.
-type Dim struct {
-	Size int64
-	Name string
-}
-
-// Dims turns fixed sizes into Dims.
-func Dims(sizes ...int64) []Dim {
-	out := make([]Dim, len(sizes))
-	for i, s := range sizes {
-		out[i] = Dim{Size: s}
-	}
-	return out
-}
-
-func valueInfo(name string, elem int32, dims []Dim) *onnxpb.ValueInfoProto {
-	shape := &onnxpb.TensorShapeProto{}
-	for _, d := range dims {
-		dim := &onnxpb.TensorShapeProto_Dimension{}
-		if d.Name != "" {
-			dim.Value = &onnxpb.TensorShapeProto_Dimension_DimParam{DimParam: d.Name}
-		} else {
-			dim.Value = &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: d.Size}
+// Opset is the default-domain opset version (0 if none is imported).
+func (m *Model) Opset() int64 {
+	for _, o := range m.Proto.OpsetImport {
+		if o.GetDomain() == "" || o.GetDomain() == "ai.onnx" {
+			return o.GetVersion()
 		}
-		shape.Dim = append(shape.Dim, dim)
 	}
-	return &onnxpb.ValueInfoProto{
-		Name: proto.String(name),
-		Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{
-			TensorType: &onnxpb.TypeProto_Tensor{ElemType: proto.Int32(elem), Shape: shape},
-		}},
+	return 0
+}
+
+// Err is the first mistake made while building, or nil.
+func (m *Model) Err() error { return m.err }
+
+func (m *Model) fail(format string, args ...any) {
+	if m.err == nil {
+		m.err = fmt.Errorf(format, args...)
 	}
 }
 
-// Input declares a graph input.
-func (m *Model) Input(name string, elem int32, dims []Dim) string {
+// Unique returns base if no value or node has that name yet, else the
+// first free base_N, and reserves it.
+func (m *Model) Unique(base string) string {
+	name := base
+	for i := 1; m.names[name] > 0; i++ {
+		name = fmt.Sprintf("%s_%d", base, i)
+	}
 	m.names[name]++
-	m.Graph().Input = append(m.Graph().Input, valueInfo(name, elem, dims))
 	return name
 }
 
-// Output declares a graph output.
-func (m *Model) Output(name string, elem int32, dims []Dim) {
-	m.Graph().Output = append(m.Graph().Output, valueInfo(name, elem, dims))
-}
-
-// Float32Init adds a float32 initializer (raw little-endian data).
-func (m *Model) Float32Init(name string, dims []int64, data []float32) string {
-	raw := make([]byte, 4*len(data))
-	for i, v := range data {
-		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
+// claim reserves an exact name chosen by the caller (a graph input, an
+// output's public name); a name already in use is a mistake.
+func (m *Model) claim(name, what string) {
+	if name == "" {
+		m.fail("%s with an empty name", what)
+		return
 	}
-	return m.rawInit(name, Float32, dims, raw)
-}
-
-// Int64Init adds an int64 initializer.
-func (m *Model) Int64Init(name string, dims []int64, data []int64) string {
-	raw := make([]byte, 8*len(data))
-	for i, v := range data {
-		binary.LittleEndian.PutUint64(raw[8*i:], uint64(v))
+	if m.names[name] > 0 {
+		m.fail("%s %q: name already used in the graph", what, name)
 	}
-	return m.rawInit(name, Int64, dims, raw)
+	m.names[name]++
 }
 
-// Int8Init adds an int8 initializer.
-func (m *Model) Int8Init(name string, dims []int64, data []int8) string {
-	raw := make([]byte, len(data))
-	for i, v := range data {
-		raw[i] = byte(v)
-	}
-	return m.rawInit(name, Int8, dims, raw)
-}
-
-// Uint8Init adds a uint8 initializer.
-func (m *Model) Uint8Init(name string, dims []int64, data []uint8) string {
-	return m.rawInit(name, Uint8, dims, append([]byte(nil), data...))
-}
-
-func (m *Model) rawInit(name string, elem int32, dims []int64, raw []byte) string {
-	name = m.Unique(name)
-	m.Graph().Initializer = append(m.Graph().Initializer, &onnxpb.TensorProto{
-		Name: proto.String(name), DataType: proto.Int32(elem), Dims: append([]int64(nil), dims...), RawData: raw,
-	})
-	return name
-}
-
-// Node adds an operator; outputs get unique names derived from the op type.
-// It returns the output names.
+// Node adds an operator with nOutputs outputs, named after the node, and
+// returns the output names. An empty input name is an omitted optional
+// input, as ONNX allows.
 func (m *Model) Node(op string, inputs []string, nOutputs int, attrs ...*onnxpb.AttributeProto) []string {
 	name := m.Unique(op)
 	outs := make([]string, nOutputs)
@@ -156,7 +128,8 @@ func (m *Model) Node(op string, inputs []string, nOutputs int, attrs ...*onnxpb.
 		outs[i] = m.Unique(fmt.Sprintf("%s_out%d", name, i))
 	}
 	m.Graph().Node = append(m.Graph().Node, &onnxpb.NodeProto{
-		OpType: proto.String(op), Name: proto.String(name), Input: inputs, Output: outs, Attribute: attrs,
+		OpType: proto.String(op), Name: proto.String(name),
+		Input: append([]string(nil), inputs...), Output: outs, Attribute: attrs,
 	})
 	return outs
 }
@@ -166,19 +139,28 @@ func (m *Model) Op(op string, inputs []string, attrs ...*onnxpb.AttributeProto) 
 	return m.Node(op, inputs, 1, attrs...)[0]
 }
 
-// Rename makes the last producer of old write to new instead (to give a
-// graph output its public name).
+// Rename gives a value a new name everywhere it is produced or used; it is
+// how a node's output gets the public name of a graph output.
 func (m *Model) Rename(old, new string) {
+	m.claim(new, "rename target")
 	for _, n := range m.Graph().Node {
-		for i, o := range n.Output {
-			if o == old {
-				n.Output[i] = new
-			}
-		}
-		for i, in := range n.Input {
-			if in == old {
-				n.Input[i] = new
-			}
+		replace(n.Output, old, new)
+		replace(n.Input, old, new)
+	}
+	for _, o := range m.Graph().Output {
+		if o.GetName() == old {
+			o.Name = proto.String(new)
 		}
 	}
 }
+
+func replace(list []string, old, new string) {
+	for i, s := range list {
+		if s == old {
+			list[i] = new
+		}
+	}
+}
+
+// errNotModel marks data that does not decode as an ONNX model.
+var errNotModel = errors.New("not an ONNX model")

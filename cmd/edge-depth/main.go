@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -54,15 +55,15 @@ func parseFlags(args []string) (options, error) {
 	return o, nil
 }
 
-func run(ctx context.Context, o options) error {
+func run(ctx context.Context, w io.Writer, o options) error {
 	switch {
 	case o.version:
-		fmt.Println("edge-depth", version)
+		fmt.Fprintln(w, "edge-depth", version)
 		return nil
 	case o.info:
-		return printInfo(o)
+		return printInfo(w, o)
 	case o.camera != "" || o.video != "":
-		return runSource(ctx, o)
+		return runSource(ctx, w, o)
 	default:
 		return errors.New("nothing to do: give --camera or --video (or --model with --info); see --help")
 	}
@@ -81,7 +82,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o); err != nil {
+	if err := run(ctx, os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "edge-depth:", err)
 		os.Exit(1)
 	}

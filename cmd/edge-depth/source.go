@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 
 	"gocv.io/x/gocv"
@@ -12,7 +13,7 @@ import (
 
 // runSource reads the source until it ends, Ctrl-C or --max-frames, and
 // records it when asked. The recording is finalised on every exit path.
-func runSource(ctx context.Context, o options) error {
+func runSource(ctx context.Context, w io.Writer, o options) error {
 	arg := o.camera
 	if o.video != "" {
 		arg = o.video
@@ -59,6 +60,6 @@ func runSource(ctx context.Context, o options) error {
 		}
 		slog.Info("recorded", "file", o.record, "frames", rec.Frames())
 	}
-	fmt.Printf("frames: %d\n", n)
+	fmt.Fprintf(w, "frames: %d\n", n)
 	return nil
 }

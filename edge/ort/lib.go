@@ -1,6 +1,7 @@
-// Package ort loads the ONNX Runtime library and runs models with the best
-// available execution provider. It is part of the edge runtime and must
-// never import gotch.
+// Package ort finds and loads the ONNX Runtime shared library, opens models
+// with the best execution provider available (TensorRT → CUDA → CPU) and
+// runs them with pre-allocated tensors. It is part of the edge runtime and
+// must never import gotch.
 package ort
 
 import (
@@ -14,47 +15,79 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// EnvVar overrides the library path, after a flag.
+// EnvVar overrides the library path; only a flag beats it.
 const EnvVar = "ONNXRUNTIME_LIB"
 
-// WantVersion is the ONNX Runtime release whose C API onnxruntime_go
+// WantVersion is the ONNX Runtime release whose C API (24) onnxruntime_go
 // v1.27.0 speaks; scripts/deps.sh installs it.
 const WantVersion = "1.24"
 
-// installed is where `make deps` puts the library, relative to the repo.
-const installed = "third_party/onnxruntime/libonnxruntime.so"
+// Installed is where `make deps` puts the library, relative to the repo.
+const Installed = "third_party/onnxruntime/libonnxruntime.so"
 
-// Resolve picks the library path: flag, then $ONNXRUNTIME_LIB, then the
-// config value, then the path `make deps` installs to (searched from the
-// working directory upwards and beside the executable).
+// systemLib is tried last, through the dynamic loader's own search path:
+// that is how a JetPack image with ONNX Runtime in /usr/lib is found.
+const systemLib = "libonnxruntime.so.1"
+
+// ErrLibrary is wrapped by every "no usable ONNX Runtime library" error.
+var ErrLibrary = errors.New("no usable ONNX Runtime library")
+
+const fixHint = "fix: run `make deps` (installs " + Installed + "), or point --ort-lib, " +
+	EnvVar + " or runtime.onnxruntime_lib at libonnxruntime.so.1 version " + WantVersion + ".x"
+
+// Resolve returns the ONNX Runtime library to load. Order: flagPath, then
+// $ONNXRUNTIME_LIB, then configPath, then the `make deps` location (from
+// the working directory upwards, then beside the executable and its
+// parent), then the system's libonnxruntime.so.1. A path that is given
+// explicitly must work: falling through to another library would hide the
+// mistake. Every candidate is loaded and asked for our C API version, so a
+// text file, a foreign library or a wrong ONNX Runtime release is caught
+// here, with one error listing what was tried and how to fix it.
 func Resolve(flagPath, configPath string) (string, error) {
-	for _, c := range []struct{ what, path string }{
-		{"--ort-lib", flagPath}, {"$" + EnvVar, os.Getenv(EnvVar)}, {"config runtime.onnxruntime_lib", configPath},
-	} {
+	explicit := []struct{ source, path string }{
+		{"--ort-lib", flagPath},
+		{"$" + EnvVar, os.Getenv(EnvVar)},
+		{"config runtime.onnxruntime_lib", configPath},
+	}
+	for _, c := range explicit {
 		if c.path == "" {
 			continue
 		}
-		if _, err := os.Stat(c.path); err != nil {
-			return "", fmt.Errorf("onnxruntime library from %s: %w; %s", c.what, err, fixHint)
+		if _, err := probe(c.path); err != nil {
+			return "", libraryError([]string{fmt.Sprintf("%s (from %s): %v", c.path, c.source, err)})
 		}
 		return c.path, nil
 	}
-	tried := defaultCandidates()
-	for _, p := range tried {
-		if _, err := os.Stat(p); err == nil {
+	var tried []string
+	for _, p := range defaultCandidates() {
+		_, err := probe(p)
+		if err == nil {
 			return p, nil
 		}
+		tried = append(tried, fmt.Sprintf("%s: %v", p, err))
 	}
-	return "", fmt.Errorf("onnxruntime library not found (tried %s); %s", strings.Join(tried, ", "), fixHint)
+	return "", libraryError(tried)
 }
 
-const fixHint = "run `make deps`, or set " + EnvVar + " to a libonnxruntime.so.1 of version " + WantVersion + ".x"
+func libraryError(tried []string) error {
+	return fmt.Errorf("%w; tried %s; %s", ErrLibrary, strings.Join(tried, ", "), fixHint)
+}
 
+// defaultCandidates lists where `make deps` may have put the library for a
+// process started anywhere in the repo, or for an installed binary that
+// sits in bin/ next to third_party/.
 func defaultCandidates() []string {
 	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
 	if wd, err := os.Getwd(); err == nil {
 		for dir := wd; ; dir = filepath.Dir(dir) {
-			out = append(out, filepath.Join(dir, installed))
+			add(filepath.Join(dir, Installed))
 			if filepath.Dir(dir) == dir {
 				break
 			}
@@ -62,8 +95,10 @@ func defaultCandidates() []string {
 	}
 	if exe, err := os.Executable(); err == nil {
 		d := filepath.Dir(exe)
-		out = append(out, filepath.Join(d, installed), filepath.Join(filepath.Dir(d), installed))
+		add(filepath.Join(d, Installed))
+		add(filepath.Join(filepath.Dir(d), Installed))
 	}
+	add(systemLib)
 	return out
 }
 
@@ -72,31 +107,69 @@ var (
 	initPath string
 )
 
-// Init loads the library at path and creates the ONNX Runtime environment.
-// Calling it again with the same path is a no-op; another path is an error,
-// since one process holds one environment.
+// Init loads the library at path and creates ONNX Runtime's environment.
+// The environment lives as long as the process: calling Init again with
+// the same library is a no-op (so tests may all call it), another library
+// is an error, since one process can hold only one.
 func Init(path string) error {
 	initMu.Lock()
 	defer initMu.Unlock()
 	if ort.IsInitialized() {
-		if path != initPath {
-			return fmt.Errorf("onnxruntime already initialised from %s, not %s", initPath, path)
+		if initPath == "" || sameFile(initPath, path) {
+			return nil
 		}
-		return nil
+		return fmt.Errorf("ONNX Runtime is already initialised from %s; one process can load only one library (asked for %s)", initPath, path)
+	}
+	if _, err := probe(path); err != nil {
+		return libraryError([]string{fmt.Sprintf("%s: %v", path, err)})
 	}
 	ort.SetSharedLibraryPath(path)
-	// Fatal only: failed provider loads are reported by Open as one line,
-	// not as ONNX Runtime's multi-line error log.
+	// Fatal only: ONNX Runtime logs a failed provider load as a multi-line
+	// red error before returning it; Open reports it as one line instead.
 	if err := ort.InitializeEnvironment(ort.WithLogLevelFatal()); err != nil {
-		return fmt.Errorf("onnxruntime library %s: %w; %s", path, simplify(err), fixHint)
+		return libraryError([]string{fmt.Sprintf("%s: %v", path, innermost(err))})
 	}
 	initPath = path
 	return nil
 }
 
-// simplify keeps the innermost cause: onnxruntime_go nests several layers
-// of "Error …: " around the loader's message.
-func simplify(err error) error {
+// Ensure resolves the library (see Resolve) and initialises it.
+func Ensure(flagPath, configPath string) (string, error) {
+	lib, err := Resolve(flagPath, configPath)
+	if err != nil {
+		return "", err
+	}
+	return lib, Init(lib)
+}
+
+// Library is the path Init loaded, or "" before Init.
+func Library() string {
+	initMu.Lock()
+	defer initMu.Unlock()
+	return initPath
+}
+
+// Version is the loaded library's version string ("" before Init).
+func Version() string {
+	if !ort.IsInitialized() {
+		return ""
+	}
+	return ort.GetVersion()
+}
+
+// sameFile is true when a and b name the same file, through symlinks.
+func sameFile(a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// innermost keeps the loader's own message: onnxruntime_go nests several
+// layers of "Error …: " around it.
+func innermost(err error) error {
 	for {
 		next := errors.Unwrap(err)
 		if next == nil {
@@ -105,6 +178,3 @@ func simplify(err error) error {
 		err = next
 	}
 }
-
-// Version is the loaded library's version string.
-func Version() string { return ort.GetVersion() }

@@ -1,41 +1,34 @@
 package ort
 
 import (
-	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
+	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// Options choose the execution provider and its settings.
-type Options struct {
-	Provider    string // auto | tensorrt | cuda | cpu
-	Strict      bool   // fail instead of falling back to the next provider
-	FP16        bool   // TensorRT: allow FP16 kernels
-	INT8        bool   // TensorRT: INT8 with CalibCache (or a QDQ model)
-	CalibCache  string // TensorRT calibration cache file
-	EngineCache string // directory where TensorRT engines are cached
-	Threads     int    // intra-op threads on CPU; 0 = ONNX Runtime's default
-}
-
-// Session is an open model.
+// Session is an open model. It is safe to run from several goroutines,
+// each with its own Binding.
 type Session struct {
-	s        *ort.DynamicAdvancedSession
-	Provider string // the provider in use
-	Note     string // one line: the provider used and why others were skipped
-	Inputs   []ort.InputOutputInfo
-	Outputs  []ort.InputOutputInfo
-	Meta     map[string]string
+	sess     *ort.DynamicAdvancedSession
+	path     string
+	provider string
+	report   string
+	inputs   []TensorInfo
+	outputs  []TensorInfo
+	meta     map[string]string
+
+	mu       sync.Mutex
+	bindings map[*Binding]bool // closed with the session
 }
 
-// chain lists the providers to try for a choice, best first.
+// chain lists the providers to try, best first.
 func chain(provider string) ([]string, error) {
 	switch provider {
-	case "", "auto":
-		return []string{"tensorrt", "cuda", "cpu"}, nil
-	case "tensorrt":
+	case "", "auto", "tensorrt":
 		return []string{"tensorrt", "cuda", "cpu"}, nil
 	case "cuda":
 		return []string{"cuda", "cpu"}, nil
@@ -45,43 +38,92 @@ func chain(provider string) ([]string, error) {
 	return nil, fmt.Errorf("provider %q: want auto, tensorrt, cuda or cpu", provider)
 }
 
-// Open loads model with the first provider of the chain that works. Init
-// must have been called.
+// Open loads the model with the first provider in o's chain that works.
+// Report says, in one line, which provider is used and why the better ones
+// were skipped.
 func Open(model string, o Options) (*Session, error) {
 	providers, err := chain(o.Provider)
 	if err != nil {
 		return nil, err
 	}
-	ins, outs, err := ort.GetInputOutputInfo(model)
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	if err := ensureInit(o.Library); err != nil {
+		return nil, err
+	}
+	if err := checkFile(model); err != nil {
+		return nil, err
+	}
+	ins, outs, err := ioInfo(model)
 	if err != nil {
-		return nil, fmt.Errorf("open model %s: %w", model, simplify(err))
+		return nil, err
 	}
-	var skipped []string
+	var skipped []skip
 	for i, p := range providers {
-		s, err := openWith(model, names(ins), names(outs), p, o)
+		sess, err := openWith(model, names(ins), names(outs), p, o)
 		if err == nil {
-			sess := &Session{s: s, Provider: p, Inputs: ins, Outputs: outs}
-			sess.Note = note(p, skipped)
-			if sess.Meta, err = metadata(s); err != nil {
-				s.Destroy()
-				return nil, fmt.Errorf("open model %s: metadata: %w", model, err)
-			}
-			return sess, nil
+			return newSession(sess, model, p, ins, outs, report(p, o, skipped))
 		}
-		reason := firstLine(simplify(err).Error())
-		if o.Strict || i == len(providers)-1 {
-			return nil, fmt.Errorf("open model %s with %s: %s", model, p, reason)
+		why := providerReason(p, err)
+		if (o.Strict && p == o.Provider) || i == len(providers)-1 {
+			return nil, fmt.Errorf("open model %s with provider %s: %s", model, p, why)
 		}
-		skipped = append(skipped, p+" ("+reason+")")
+		skipped = append(skipped, skip{p, why})
 	}
-	return nil, errors.New("unreachable")
+	return nil, fmt.Errorf("open model %s: no provider to try", model)
 }
 
-func note(p string, skipped []string) string {
-	if len(skipped) == 0 {
-		return "onnxruntime: using " + p
+func newSession(sess *ort.DynamicAdvancedSession, model, provider string, ins, outs []TensorInfo, report string) (*Session, error) {
+	meta, err := metadata(sess)
+	if err != nil {
+		sess.Destroy()
+		return nil, fmt.Errorf("open model %s: metadata: %w", model, err)
 	}
-	return fmt.Sprintf("onnxruntime: using %s; unavailable: %s", p, strings.Join(skipped, "; "))
+	return &Session{sess: sess, path: model, provider: provider, report: report, inputs: ins, outputs: outs, meta: meta}, nil
+}
+
+// checkFile gives the plain reason for a model path that is not a file,
+// which ONNX Runtime would report as a protobuf parsing failure.
+func checkFile(model string) error {
+	st, err := os.Stat(model)
+	switch {
+	case err != nil:
+		return fmt.Errorf("open model %s: %w", model, innermost(err))
+	case st.IsDir():
+		return fmt.Errorf("open model %s: is a directory", model)
+	}
+	return nil
+}
+
+func ensureInit(lib string) error {
+	if lib != "" {
+		return Init(lib)
+	}
+	if ort.IsInitialized() {
+		return nil
+	}
+	_, err := Ensure("", "")
+	return err
+}
+
+// ioInfo reads the model's inputs and outputs through ONNX Runtime, in a
+// throw-away CPU session without graph optimisation so it stays cheap.
+func ioInfo(model string) ([]TensorInfo, []TensorInfo, error) {
+	opts, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer opts.Destroy()
+	if err := opts.SetGraphOptimizationLevel(ort.GraphOptimizationLevelDisableAll); err != nil {
+		return nil, nil, err
+	}
+	ins, outs, err := ort.GetInputOutputInfoWithOptions(model, opts)
+	if err != nil {
+		msg := strings.TrimPrefix(ortMessage(err), "Load model from "+model+" failed:")
+		return nil, nil, fmt.Errorf("open model %s: %s", model, msg)
+	}
+	return tensorInfos(ins), tensorInfos(outs), nil
 }
 
 func openWith(model string, ins, outs []string, provider string, o Options) (*ort.DynamicAdvancedSession, error) {
@@ -90,14 +132,18 @@ func openWith(model string, ins, outs []string, provider string, o Options) (*or
 		return nil, err
 	}
 	defer opts.Destroy()
-	if o.Threads > 0 {
-		if err := opts.SetIntraOpNumThreads(o.Threads); err != nil {
+	if o.IntraOpThreads > 0 {
+		if err := opts.SetIntraOpNumThreads(o.IntraOpThreads); err != nil {
 			return nil, err
 		}
 	}
 	switch provider {
 	case "tensorrt":
-		err = appendTensorRT(opts, o)
+		// CUDA after TensorRT runs the nodes TensorRT cannot take on the
+		// GPU too, instead of on the CPU.
+		if err = appendTensorRT(opts, o); err == nil {
+			err = appendCUDA(opts)
+		}
 	case "cuda":
 		err = appendCUDA(opts)
 	}
@@ -105,43 +151,6 @@ func openWith(model string, ins, outs []string, provider string, o Options) (*or
 		return nil, err
 	}
 	return ort.NewDynamicAdvancedSession(model, ins, outs, opts)
-}
-
-func appendTensorRT(opts *ort.SessionOptions, o Options) error {
-	trt, err := ort.NewTensorRTProviderOptions()
-	if err != nil {
-		return err
-	}
-	defer trt.Destroy()
-	settings := map[string]string{}
-	if o.FP16 {
-		settings["trt_fp16_enable"] = "1"
-	}
-	if o.INT8 {
-		settings["trt_int8_enable"] = "1"
-		if o.CalibCache != "" {
-			settings["trt_int8_calibration_table_name"] = o.CalibCache
-		}
-	}
-	if o.EngineCache != "" {
-		settings["trt_engine_cache_enable"] = "1"
-		settings["trt_engine_cache_path"] = o.EngineCache
-	}
-	if len(settings) > 0 {
-		if err := trt.Update(settings); err != nil {
-			return err
-		}
-	}
-	return opts.AppendExecutionProviderTensorRT(trt)
-}
-
-func appendCUDA(opts *ort.SessionOptions) error {
-	cuda, err := ort.NewCUDAProviderOptions()
-	if err != nil {
-		return err
-	}
-	defer cuda.Destroy()
-	return opts.AppendExecutionProviderCUDA(cuda)
 }
 
 func metadata(s *ort.DynamicAdvancedSession) (map[string]string, error) {
@@ -154,7 +163,7 @@ func metadata(s *ort.DynamicAdvancedSession) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
+	out := make(map[string]string, len(keys))
 	for _, k := range keys {
 		v, _, err := md.LookupCustomMetadataMap(k)
 		if err != nil {
@@ -165,34 +174,64 @@ func metadata(s *ort.DynamicAdvancedSession) (map[string]string, error) {
 	return out, nil
 }
 
-// Run evaluates the model; inputs and outputs follow the model's order and
-// may be reused across calls (no allocation per call for fixed shapes).
-func (s *Session) Run(inputs, outputs []ort.Value) error {
-	return s.s.Run(inputs, outputs)
+// Provider is the execution provider in use: tensorrt, cuda or cpu.
+func (s *Session) Provider() string { return s.provider }
+
+// Report is one line for the log: the provider in use and, after a
+// fallback, why the better ones were unavailable.
+func (s *Session) Report() string { return s.report }
+
+// Path is the model file.
+func (s *Session) Path() string { return s.path }
+
+// Inputs are the model's inputs as ONNX Runtime sees them.
+func (s *Session) Inputs() []TensorInfo { return append([]TensorInfo(nil), s.inputs...) }
+
+// Outputs are the model's outputs as ONNX Runtime sees them.
+func (s *Session) Outputs() []TensorInfo { return append([]TensorInfo(nil), s.outputs...) }
+
+// Metadata is a copy of the model's metadata_props.
+func (s *Session) Metadata() map[string]string {
+	out := make(map[string]string, len(s.meta))
+	for k, v := range s.meta {
+		out[k] = v
+	}
+	return out
 }
 
-// MetaKeys lists the metadata keys in order.
-func (s *Session) MetaKeys() []string {
-	keys := make([]string, 0, len(s.Meta))
-	for k := range s.Meta {
+// MetadataKeys are the metadata keys, sorted.
+func (s *Session) MetadataKeys() []string {
+	keys := make([]string, 0, len(s.meta))
+	for k := range s.meta {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	return keys
 }
 
-// Close frees the session.
-func (s *Session) Close() error { return s.s.Destroy() }
+// Close frees the session and any Binding still open on it.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	open := make([]*Binding, 0, len(s.bindings))
+	for b := range s.bindings {
+		open = append(open, b)
+	}
+	s.mu.Unlock()
+	for _, b := range open {
+		b.Close()
+	}
+	if s.sess == nil {
+		return nil
+	}
+	err := s.sess.Destroy()
+	s.sess = nil
+	return err
+}
 
-func names(info []ort.InputOutputInfo) []string {
-	out := make([]string, len(info))
-	for i, x := range info {
+func names(infos []TensorInfo) []string {
+	out := make([]string, len(infos))
+	for i, x := range infos {
 		out[i] = x.Name
 	}
 	return out
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
 }

@@ -1,8 +1,12 @@
-// Package onnxcheck runs Debian's ONNX checker (python3-onnx, full_check)
-// on a model: an outside judge of what our exporter writes.
+// Package onnxcheck runs Debian's ONNX checker (python3-onnx 1.12,
+// check_model with full_check, which adds strict shape and type
+// inference) on a model file: the outside judge of what our exporter and
+// calibrator write. It is test support; no product code imports it.
 package onnxcheck
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,44 +14,75 @@ import (
 	"testing"
 )
 
-// python is Debian's interpreter; a pyenv python3 on PATH lacks onnx.
-const python = "/usr/bin/python3"
+// Python is Debian's interpreter, which has python3-onnx; a pyenv python3
+// earlier on PATH does not. A variable so tests can point it elsewhere.
+var Python = "/usr/bin/python3"
 
-// The model is loaded from bytes: onnx 1.12's check_model rewrites a file
-// it is given by path.
-const script = `import sys, onnx
-m = onnx.load_model_from_string(open(sys.argv[1], "rb").read())
-onnx.checker.check_model(m, full_check=True)
-print("ok opset", m.opset_import[0].version, "ir", m.ir_version)
+// ErrUnavailable is wrapped when the checker itself cannot run.
+var ErrUnavailable = errors.New("onnx checker unavailable")
+
+// The model is handed over as bytes: onnx 1.12's check_model, given a
+// path, rewrites the file. Exit 3 means "no checker", 1 "model rejected".
+const script = `import sys
+try:
+    import onnx, onnx.checker
+except Exception as e:
+    sys.stderr.write("import onnx: %s" % e)
+    sys.exit(3)
+try:
+    m = onnx.load_model_from_string(open(sys.argv[1], "rb").read())
+    onnx.checker.check_model(m, full_check=True)
+except Exception as e:
+    sys.stderr.write("%s: %s" % (type(e).__name__, e))
+    sys.exit(1)
 `
 
-// Available reports whether the checker can run here.
-func Available() bool {
-	return exec.Command(python, "-c", "import onnx").Run() == nil
-}
-
-// Run checks the model at path and returns the checker's complaint, if any.
+// Run checks the model at path. It returns nil when the checker accepts
+// it, the checker's own message when it does not, and an error wrapping
+// ErrUnavailable when the checker cannot run here.
 func Run(path string) error {
-	out, err := exec.Command(python, "-c", script, path).CombinedOutput()
-	if err != nil {
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		return fmt.Errorf("onnx checker rejects %s: %s", path, lines[len(lines)-1])
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("onnx checker: %w", err)
 	}
-	return nil
+	// -I: ignore PYTHONPATH and user site-packages, so Debian's onnx is
+	// the one imported.
+	cmd := exec.Command(Python, "-I", "-c", script, path)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	msg := strings.TrimSpace(stderr.String())
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &exit) && exit.ExitCode() == 1:
+		return fmt.Errorf("onnx checker rejects %s: %s", path, msg)
+	case errors.As(err, &exit) && exit.ExitCode() != 3:
+		return fmt.Errorf("onnx checker failed on %s: %v: %s", path, err, msg)
+	}
+	if msg == "" {
+		msg = err.Error()
+	}
+	return fmt.Errorf("%w: %s: %s; install python3-onnx (make deps)", ErrUnavailable, Python, msg)
 }
 
-// Check fails the test if the checker rejects the model. A missing checker
-// skips the test, except under CI=true where it is a failure.
+// Check fails the test when the checker rejects the model. A missing
+// checker skips the test with the reason, except in CI (CI set and not
+// "false"), where it fails: CI must never pass by not judging.
 func Check(t testing.TB, path string) {
 	t.Helper()
-	if !Available() {
-		msg := "Debian's python3-onnx is not installed (run make deps)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+	err := Run(path)
+	switch {
+	case err == nil:
+		return
+	case errors.Is(err, ErrUnavailable) && !inCI():
+		t.Skip(err.Error())
+		return
 	}
-	if err := Run(path); err != nil {
-		t.Fatal(err)
-	}
+	t.Fatal(err)
+}
+
+func inCI() bool {
+	v := os.Getenv("CI")
+	return v != "" && v != "false" && v != "0"
 }
