@@ -24,6 +24,7 @@ type Bar struct {
 	last     time.Time
 	tty      bool
 	finished bool
+	drawn    int // done at the last draw
 	every    time.Duration
 }
 
@@ -70,7 +71,9 @@ func (b *Bar) Finish() {
 		return
 	}
 	b.finished = true
-	b.draw()
+	if b.tty || b.drawn != b.done {
+		b.draw()
+	}
 	if b.tty {
 		fmt.Fprintln(b.w)
 	}
@@ -84,7 +87,7 @@ func (b *Bar) Line() string {
 }
 
 func (b *Bar) draw() {
-	b.last = time.Now()
+	b.last, b.drawn = time.Now(), b.done
 	if b.tty {
 		fmt.Fprintf(b.w, "\r\033[K%s", b.line())
 		return

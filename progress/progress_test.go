@@ -27,6 +27,9 @@ func TestBarCountsConcurrentlyAndPrintsPlainLines(t *testing.T) {
 	if !strings.Contains(out, "100/100 100%") || !strings.Contains(out, "loss 0.12") {
 		t.Errorf("output %q lacks the final count or status", out)
 	}
+	if strings.Count(out, "100/100") != 1 {
+		t.Errorf("final state printed %d times: %q", strings.Count(out, "100/100"), out)
+	}
 	if strings.Contains(out, "\r") {
 		t.Errorf("a non-terminal writer got carriage returns: %q", out)
 	}
