@@ -24,7 +24,8 @@ type Bar struct {
 	last     time.Time
 	tty      bool
 	finished bool
-	drawn    int // done at the last draw
+	drawnN   int    // done at the last draw
+	drawnS   string // status at the last draw
 	every    time.Duration
 }
 
@@ -71,7 +72,7 @@ func (b *Bar) Finish() {
 		return
 	}
 	b.finished = true
-	if b.tty || b.drawn != b.done {
+	if b.tty || b.drawnN != b.done || b.drawnS != b.status {
 		b.draw()
 	}
 	if b.tty {
@@ -87,7 +88,7 @@ func (b *Bar) Line() string {
 }
 
 func (b *Bar) draw() {
-	b.last, b.drawn = time.Now(), b.done
+	b.last, b.drawnN, b.drawnS = time.Now(), b.done, b.status
 	if b.tty {
 		fmt.Fprintf(b.w, "\r\033[K%s", b.line())
 		return

@@ -10,6 +10,7 @@ import (
 func TestBarCountsConcurrentlyAndPrintsPlainLines(t *testing.T) {
 	var buf bytes.Buffer
 	b := New(&buf, "render", 100)
+	b.SetStatus("loss 0.12")
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
@@ -21,7 +22,6 @@ func TestBarCountsConcurrentlyAndPrintsPlainLines(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	b.SetStatus("loss 0.12")
 	b.Finish()
 	out := buf.String()
 	if !strings.Contains(out, "100/100 100%") || !strings.Contains(out, "loss 0.12") {
