@@ -1,0 +1,104 @@
+package training
+
+import (
+	"fmt"
+
+	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/metrics"
+)
+
+// KITTISet reads a KITTI-raw-layout dataset (KITTI itself or the synthetic
+// world) through a Monodepth2-style split file. Intrinsics come from each
+// date's calib_cam_to_cam.txt, scaled to the training size.
+type KITTISet struct {
+	Root    string
+	Entries []kitti.Entry
+	W, H    int
+	calib   map[string]camera.Intrinsics
+}
+
+// OpenKITTI reads the split file and the calibration of every date in it.
+func OpenKITTI(root, split string, w, h int) (*KITTISet, error) {
+	entries, err := kitti.ReadSplit(split)
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("split %s: no entries", split)
+	}
+	s := &KITTISet{Root: root, Entries: entries, W: w, H: h, calib: map[string]camera.Intrinsics{}}
+	for _, e := range entries {
+		if _, ok := s.calib[e.Drive.Date]; ok {
+			continue
+		}
+		in, err := kitti.ReadCalib(kitti.CalibPath(root, e.Drive.Date))
+		if err != nil {
+			return nil, err
+		}
+		s.calib[e.Drive.Date] = in
+	}
+	return s, nil
+}
+
+// Len is the number of split entries.
+func (s *KITTISet) Len() int { return len(s.Entries) }
+
+// Size is the training size.
+func (s *KITTISet) Size() (int, int) { return s.W, s.H }
+
+// Load returns frames t−1, t, t+1 of entry i, resized to the training size.
+func (s *KITTISet) Load(i int) (Sample, error) {
+	e := s.Entries[i]
+	var smp Sample
+	for k, df := range []int{-1, 0, 1} {
+		img, err := s.image(e.Drive, e.Frame+df)
+		if err != nil {
+			return Sample{}, err
+		}
+		smp.Frames[k] = img
+	}
+	in := s.calib[e.Drive.Date].Scale(s.W, s.H)
+	smp.Fx, smp.Fy, smp.Cx, smp.Cy = in.Fx, in.Fy, in.Cx, in.Cy
+	return smp, nil
+}
+
+// image reads one frame as float32 CHW in [0, 1] at the training size.
+func (s *KITTISet) image(d kitti.Drive, frame int) ([]float32, error) {
+	path := d.ImagePath(s.Root, frame)
+	rgb, w, h, err := kitti.ReadRGB(path)
+	if err != nil {
+		return nil, err
+	}
+	chw := make([]float32, 3*s.W*s.H)
+	for c := range 3 {
+		plane := make([]float32, w*h)
+		for p := range plane {
+			plane[p] = float32(rgb[3*p+c]) / 255
+		}
+		if w != s.W || h != s.H {
+			plane = metrics.Resize(plane, w, h, s.W, s.H)
+		}
+		copy(chw[c*s.W*s.H:], plane)
+	}
+	return chw, nil
+}
+
+// LoadEval returns entry i's image and its ground truth (depth, labels when
+// present) at the ground truth's own size.
+func (s *KITTISet) LoadEval(i int) (EvalSample, error) {
+	e := s.Entries[i]
+	img, err := s.image(e.Drive, e.Frame)
+	if err != nil {
+		return EvalSample{}, err
+	}
+	gt, w, h, err := kitti.ReadDepth(e.Drive.DepthPath(s.Root, e.Frame))
+	if err != nil {
+		return EvalSample{}, err
+	}
+	smp := EvalSample{Image: img, GT: gt, GTW: w, GTH: h}
+	if labels, lw, lh, err := kitti.ReadLabels(e.Drive.LabelPath(s.Root, e.Frame)); err == nil && lw == w && lh == h {
+		smp.Labels = labels
+	}
+	return smp, nil
+}

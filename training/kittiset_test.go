@@ -1,0 +1,44 @@
+package training
+
+import (
+	"context"
+	"io"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/synth"
+)
+
+func TestKITTISetReadsTheSyntheticWorld(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "ds")
+	o := synth.Options{Out: root, Seed: 2, Sequences: 3, Frames: 5, Width: 192, Height: 64, Style: synth.StyleDefault}
+	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	set, err := OpenKITTI(root, kitti.SplitPath(root, "train"), 96, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Len() != 3 {
+		t.Fatalf("train entries %d, want 3 (frames 1..3 of one drive)", set.Len())
+	}
+	s, err := set.Load(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// K scaled from the 192×64 render to 96×32: half of the world's.
+	want := synth.NewWorld(1, synth.StyleDefault, 3, 192, 64).Cam.Scale(96, 32)
+	if math.Abs(s.Fx-want.Fx) > 1e-3 || math.Abs(s.Cy-want.Cy) > 1e-3 || len(s.Frames[2]) != 3*96*32 {
+		t.Errorf("sample K fx=%g cy=%g, want %g %g", s.Fx, s.Cy, want.Fx, want.Cy)
+	}
+	test, _ := OpenKITTI(root, kitti.SplitPath(root, "test"), 96, 32)
+	ev, err := test.LoadEval(0)
+	if err != nil || ev.GTW != 192 || ev.Labels == nil || len(ev.Image) != 3*96*32 {
+		t.Fatalf("eval sample %dx%d labels=%v, %v", ev.GTW, ev.GTH, ev.Labels != nil, err)
+	}
+	if _, err := OpenKITTI(root, filepath.Join(root, "splits", "none.txt"), 96, 32); err == nil {
+		t.Error("missing split: want an error")
+	}
+}
