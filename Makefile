@@ -37,7 +37,7 @@ LDFLAGS := -X main.version=$(VERSION)
 TEST_TIMEOUT ?= 15m
 TEST_FLAGS   ?=
 
-.PHONY: help deps env build test vet fmt proto bench clean
+.PHONY: help deps env build test vet fmt proto bench train clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -79,6 +79,10 @@ fmt: ## gofmt the tree
 
 proto: deps ## regenerate onnxpb/ from Debian's onnx.proto
 	scripts/gen-proto.sh
+
+CONFIG ?= configs/synthetic.yaml
+train: build ## train on the synthetic world (generated if absent), then evaluate; resumes if interrupted
+	$(BIN)/xdistill train --config $(CONFIG)
 
 bench: deps ## run the benchmarks (not part of make test)
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...

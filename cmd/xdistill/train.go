@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"github.com/sugarme/gotch"
+
+	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/training"
+)
+
+func init() { subcommands = append(subcommands, newTrainCmd) }
+
+// trainFlags map flag names to config keys; flags beat the file and env.
+var trainFlags = map[string]string{
+	"steps": "train.steps", "device": "train.device", "out": "train.out",
+	"batch-size": "train.batch_size", "lr": "train.learning_rate",
+	"encoder-weights": "model.weights", "data": "data.root",
+}
+
+func newTrainCmd() *cobra.Command {
+	var file string
+	var sets []string
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train the depth network (self-supervised, Monodepth2 method); resumes an interrupted run",
+		Example: `  xdistill train --config configs/synthetic.yaml
+  xdistill train --config configs/synthetic.yaml --steps 100 --out runs/quick
+  xdistill train --config my.yaml --set distill.lambda=0.1`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load(config.Options{File: file, Flags: cmd.Flags(), Bind: trainFlags, Sets: sets})
+			if err != nil {
+				return err
+			}
+			return runTrain(cmd.Context(), cfg, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&file, "config", "configs/synthetic.yaml", "YAML config")
+	f.StringArrayVar(&sets, "set", nil, "override any config key: --set section.key=value (repeatable)")
+	f.Int("steps", 0, "training steps")
+	f.String("device", "auto", "auto, cpu or cuda")
+	f.String("out", "", "run directory")
+	f.Int("batch-size", 0, "batch size")
+	f.Float64("lr", 0, "learning rate")
+	f.String("encoder-weights", "", "torchvision ResNet state dict (.pth) for both encoders")
+	f.String("data", "", "dataset root (KITTI raw layout)")
+	return cmd
+}
+
+func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error {
+	if err := ensureData(ctx, cfg, log); err != nil {
+		return err
+	}
+	device, err := training.ParseDevice(cfg.Train.Device)
+	if err != nil {
+		return err
+	}
+	train, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "training on %d samples from %s (%dx%d), %d steps, run %s\n", train.Len(), cfg.Data.Root, cfg.Data.Width, cfg.Data.Height, cfg.Train.Steps, cfg.Train.Out)
+	tr := &training.Trainer{Cfg: cfg, Data: train, Device: device, Version: version,
+		Progress: progress.New(log, "train", cfg.Train.Steps)}
+	if err := tr.Run(ctx); err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(out, "interrupted: checkpoint saved in %s; run the same command to resume\n", cfg.Train.Out)
+			return nil
+		}
+		return err
+	}
+	return evaluate(ctx, cfg, tr.Model(), device, out, log)
+}
+
+// ensureData generates the synthetic world when it is the configured data
+// and not there yet.
+func ensureData(ctx context.Context, cfg config.Config, log io.Writer) error {
+	if cfg.Data.Format != "synthetic" {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Data.Root, synth.ManifestFile)); err == nil {
+		if _, err := os.Stat(splitPath(cfg, "test")); err == nil {
+			return nil
+		}
+	}
+	style, err := synth.ParseStyle(cfg.Data.SynthStyle)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "generating the synthetic world in %s\n", cfg.Data.Root)
+	return synth.Generate(ctx, synth.Options{Out: cfg.Data.Root, Seed: uint64(cfg.Data.SynthSeed), Sequences: cfg.Data.SynthSequences,
+		Frames: cfg.Data.SynthFrames, Width: cfg.Data.Width, Height: cfg.Data.Height, Style: style}, log)
+}
+
+func splitPath(cfg config.Config, name string) string {
+	if cfg.Data.Splits != "" {
+		return filepath.Join(cfg.Data.Splits, name+"_files.txt")
+	}
+	return kitti.SplitPath(cfg.Data.Root, name)
+}
+
+// evaluate scores the model on the test split and, for scale, the best
+// constant-depth predictor (a constant after median scaling is the median
+// of each image's ground truth).
+func evaluate(ctx context.Context, cfg config.Config, m *training.Model, dev gotch.Device, out, log io.Writer) error {
+	test, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "test"), cfg.Data.Width, cfg.Data.Height)
+	if err != nil {
+		return err
+	}
+	res, err := m.Evaluate(ctx, test, metrics.Synthetic(), dev, progress.New(log, "eval", test.Len()))
+	if err != nil {
+		return err
+	}
+	constant, err := constantBaseline(test)
+	if err != nil {
+		return err
+	}
+	table := metrics.Table([]metrics.Row{{Name: "model", Depth: res.Mean}, {Name: "constant depth", Depth: constant}})
+	report := fmt.Sprintf("Test split: %d images of %s (median scaling; scale ratio median %.3f, std/med %.3f)\n\n%s\n",
+		res.Images, cfg.Data.Root, res.RatioMedian, res.RatioStd, table)
+	fmt.Fprint(out, report)
+	return os.WriteFile(filepath.Join(cfg.Train.Out, "eval.md"), []byte(report), 0o644)
+}
+
+func constantBaseline(set *training.KITTISet) (metrics.Depth, error) {
+	var acc metrics.Accumulator
+	for i := range set.Len() {
+		smp, err := set.LoadEval(i)
+		if err != nil {
+			return metrics.Depth{}, err
+		}
+		pred := make([]float32, len(smp.GT))
+		for p := range pred {
+			pred[p] = 10
+		}
+		s, err := metrics.Prepare(pred, smp.GT, smp.GTW, smp.GTH, metrics.Synthetic())
+		if err != nil {
+			continue
+		}
+		acc.Add(s.Metrics())
+	}
+	return acc.Mean(), nil
+}
