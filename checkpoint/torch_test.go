@@ -3,33 +3,21 @@ package checkpoint
 import (
 	"encoding/json"
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
 // python is Debian's interpreter with numpy and torch (a pyenv python3
 // earlier on PATH lacks them).
 const python = "/usr/bin/python3"
 
-// findSpec checks that modules are installed without importing them:
-// importing torch alone takes seconds, and the judge script imports it anyway.
-const findSpec = "import importlib.util as u, sys\n" +
-	"m = [x for x in sys.argv[1:] if u.find_spec(x) is None]\n" +
-	"sys.exit('missing: ' + ' '.join(m) if m else 0)"
-
 // requirePython skips without the outside judge, but fails under CI.
 func requirePython(t *testing.T, modules ...string) {
 	t.Helper()
-	if out, err := exec.Command(python, append([]string{"-c", findSpec}, modules...)...).CombinedOutput(); err != nil {
-		msg := "reference Python " + python + " with " + strings.Join(modules, ", ") + " unavailable (run make deps): " + err.Error() + " " + string(out)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	pyref.Require(t, modules...)
 }
 
 func runPython(t *testing.T, script string, args ...string) []byte {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
 // python is Debian's interpreter with scipy (a pyenv python3 earlier on
@@ -17,20 +19,10 @@ const python = "/usr/bin/python3"
 
 // findSpec checks that modules are installed without importing them:
 // importing torch alone takes seconds, and the judge script imports it anyway.
-const findSpec = "import importlib.util as u, sys\n" +
-	"m = [x for x in sys.argv[1:] if u.find_spec(x) is None]\n" +
-	"sys.exit('missing: ' + ' '.join(m) if m else 0)"
-
 // requireScipy skips without the outside judge, but fails under CI.
 func requireScipy(t *testing.T) {
 	t.Helper()
-	if out, err := exec.Command(python, "-c", findSpec, "numpy", "scipy.io").CombinedOutput(); err != nil {
-		msg := "reference Python " + python + " with scipy unavailable (run make deps): " + err.Error() + " " + string(out)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	pyref.Require(t, "scipy.io")
 }
 
 // runPython runs script with dir as argv[1].

@@ -7,31 +7,19 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
 // python is Debian's interpreter, the one with numpy and torch; a pyenv
 // python3 earlier on PATH lacks them.
 const python = "/usr/bin/python3"
 
-// findSpec checks that modules are installed without importing them:
-// importing torch alone takes seconds, and the judge script imports it anyway.
-const findSpec = "import importlib.util as u, sys\n" +
-	"m = [x for x in sys.argv[1:] if u.find_spec(x) is None]\n" +
-	"sys.exit('missing: ' + ' '.join(m) if m else 0)"
-
-// requirePython skips when the outside judge is missing, except under CI
-// where a missing judge must fail rather than silently pass.
+// requirePython skips without the outside judge, but fails under CI.
 func requirePython(t *testing.T, modules ...string) {
 	t.Helper()
-	if out, err := exec.Command(python, append([]string{"-c", findSpec}, modules...)...).CombinedOutput(); err != nil {
-		msg := "reference Python " + python + " with " + strings.Join(modules, ", ") + " unavailable (run make deps): " + err.Error() + " " + string(out)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	pyref.Require(t, modules...)
 }
 
 // runJudge writes each array as raw little-endian float32 to dir/NAME.f32,
