@@ -55,7 +55,7 @@ $(STUBS)/.stamp:
 	@for l in $(CUDA_LIBS); do echo "/* empty stub for a CPU-only build of gotch */" > $(STUBS)/lib$$l.so; done
 	@touch $@
 
-env: $(TORCH_STUBS) ## print the build environment: eval "$$(make -s env)" to use plain go commands
+env: $(TORCH_STUBS) ## print the CGO settings for plain go commands (see README: Development)
 	@echo "export CGO_ENABLED=1"
 	@echo "export CGO_CXXFLAGS='$(CGO_CXXFLAGS)'"
 	@echo "export CGO_LDFLAGS='$(CGO_LDFLAGS)'"
