@@ -42,12 +42,25 @@ func (m *Model) Metadata() map[string]string {
 	return out
 }
 
-// Marshal validates the model and serialises it deterministically.
+// Marshal validates the model and serialises it deterministically, with
+// the graph as the last field (protobuf allows any field order). The graph
+// is length-delimited, so a file cut anywhere either ends inside it (a
+// decode error) or lacks it: a truncated file can never parse as a smaller
+// valid model, as it could if the cut fell between two metadata_props
+// entries written after the graph.
 func (m *Model) Marshal() ([]byte, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	return proto.MarshalOptions{Deterministic: true}.Marshal(m.Proto)
+	opts := proto.MarshalOptions{Deterministic: true}
+	g := m.Proto.Graph
+	m.Proto.Graph = nil // not concurrency-safe; a Model is not shared while building
+	head, err := opts.Marshal(m.Proto)
+	m.Proto.Graph = g
+	if err != nil {
+		return nil, err
+	}
+	return opts.MarshalAppend(head, &onnxpb.ModelProto{Graph: g})
 }
 
 // Save writes the model atomically: readers see the old file or the whole

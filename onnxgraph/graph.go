@@ -142,6 +142,10 @@ func (m *Model) Op(op string, inputs []string, attrs ...*onnxpb.AttributeProto) 
 // Rename gives a value a new name everywhere it is produced or used; it is
 // how a node's output gets the public name of a graph output.
 func (m *Model) Rename(old, new string) {
+	if !m.produced(old) {
+		m.fail("rename %q to %q: no node produces %q", old, new, old)
+		return
+	}
 	m.claim(new, "rename target")
 	for _, n := range m.Graph().Node {
 		replace(n.Output, old, new)
@@ -152,6 +156,18 @@ func (m *Model) Rename(old, new string) {
 			o.Name = proto.String(new)
 		}
 	}
+}
+
+// produced reports whether some node outputs value.
+func (m *Model) produced(value string) bool {
+	for _, n := range m.Graph().Node {
+		for _, o := range n.Output {
+			if o == value {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func replace(list []string, old, new string) {

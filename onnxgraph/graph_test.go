@@ -5,12 +5,14 @@ import (
 	"encoding/binary"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/xdistill/edge-depth/internal/pyref"
 	"github.com/xdistill/edge-depth/onnxpb"
 )
 
@@ -108,6 +110,11 @@ func TestNamesAreUnique(t *testing.T) {
 	m2.Rename(y, "x")
 	if m2.Err() == nil {
 		t.Error("renaming onto an input's name: want an error")
+	}
+	m3, _ := New("g", 13)
+	m3.Rename(m3.Input("x", Float32, Dims(1)), "y")
+	if err := m3.Err(); err == nil || !strings.Contains(err.Error(), "no node produces") {
+		t.Errorf("renaming a value no node produces: got %v", err)
 	}
 }
 
@@ -234,9 +241,12 @@ func TestSaveRefusesAnInvalidModelAndKeepsTheOldFile(t *testing.T) {
 }
 
 // Every proper prefix of a model file (a download or copy cut short) must
-// be refused with an error, never a panic or a half model.
+// be refused with an error, never a panic or a half model. The metadata
+// matters: written after the graph, a cut between two entries would parse.
 func TestTruncatedAndForeignFilesAreRefused(t *testing.T) {
-	data, err := smallModel(t).Marshal()
+	m := smallModel(t)
+	m.SetMetadata(map[string]string{"a": "1", "b": "2", "c": "3"})
+	data, err := m.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,5 +272,32 @@ func TestTruncatedAndForeignFilesAreRefused(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "missing.onnx")); err == nil || !strings.Contains(err.Error(), "missing.onnx") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// A model written by the Python onnx package (field-number order, metadata
+// after the graph, as PyTorch writes too) loads with its metadata.
+func TestLoadsAModelWrittenByPythonOnnx(t *testing.T) {
+	pyref.Require(t, "onnx")
+	p := filepath.Join(t.TempDir(), "py.onnx")
+	script := `import sys, onnx
+from onnx import helper, TensorProto
+x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 4])
+y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4])
+g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "py", [x], [y])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+helper.set_model_props(m, {"source": "python", "k": "v"})
+onnx.save(m, sys.argv[1])
+`
+	if out, err := exec.Command(pyref.Python, "-I", "-c", script, p).CombinedOutput(); err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	m, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := m.Metadata()
+	if m.Opset() != 13 || len(m.Graph().Node) != 1 || meta["source"] != "python" || meta["k"] != "v" {
+		t.Errorf("opset %d, %d nodes, metadata %v", m.Opset(), len(m.Graph().Node), meta)
 	}
 }

@@ -38,11 +38,13 @@ const fixHint = "fix: run `make deps` (installs " + Installed + "), or point --o
 // Resolve returns the ONNX Runtime library to load. Order: flagPath, then
 // $ONNXRUNTIME_LIB, then configPath, then the `make deps` location (from
 // the working directory upwards, then beside the executable and its
-// parent), then the system's libonnxruntime.so.1. A path that is given
-// explicitly must work: falling through to another library would hide the
-// mistake. Every candidate is loaded and asked for our C API version, so a
-// text file, a foreign library or a wrong ONNX Runtime release is caught
-// here, with one error listing what was tried and how to fix it.
+// parent), then the system's libonnxruntime.so.1 (returned as the file the
+// dynamic loader found, so provider libraries are looked for beside it).
+// A path that is given explicitly must work: falling through to another
+// library would hide the mistake. Every candidate is loaded and asked for
+// our C API version, so a text file, a foreign library or a wrong ONNX
+// Runtime release is caught here, with one error listing what was tried
+// and how to fix it.
 func Resolve(flagPath, configPath string) (string, error) {
 	explicit := []struct{ source, path string }{
 		{"--ort-lib", flagPath},
@@ -60,9 +62,9 @@ func Resolve(flagPath, configPath string) (string, error) {
 	}
 	var tried []string
 	for _, p := range defaultCandidates() {
-		_, err := probe(p)
+		lib, err := probe(p)
 		if err == nil {
-			return p, nil
+			return lib.path, nil // the file itself, also for the bare system name
 		}
 		tried = append(tried, fmt.Sprintf("%s: %v", p, err))
 	}
@@ -120,7 +122,8 @@ func Init(path string) error {
 		}
 		return fmt.Errorf("ONNX Runtime is already initialised from %s; one process can load only one library (asked for %s)", initPath, path)
 	}
-	if _, err := probe(path); err != nil {
+	lib, err := probe(path)
+	if err != nil {
 		return libraryError([]string{fmt.Sprintf("%s: %v", path, err)})
 	}
 	ort.SetSharedLibraryPath(path)
@@ -129,7 +132,7 @@ func Init(path string) error {
 	if err := ort.InitializeEnvironment(ort.WithLogLevelFatal()); err != nil {
 		return libraryError([]string{fmt.Sprintf("%s: %v", path, innermost(err))})
 	}
-	initPath = path
+	initPath = lib.path
 	return nil
 }
 

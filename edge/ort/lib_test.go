@@ -194,3 +194,35 @@ func TestInitWrongLibraryInFreshProcess(t *testing.T) {
 		t.Logf("Init(%s): %s", c.lib, msg)
 	}
 }
+
+// The last resort is the dynamic loader's own search (a JetPack image with
+// ONNX Runtime in /usr/lib). Resolve must return the file it found, not
+// the bare name, so provider libraries are looked for in the right place.
+// A fresh process, since LD_LIBRARY_PATH is read at start-up.
+func TestResolveSystemLibraryReturnsTheFileFound(t *testing.T) {
+	if os.Getenv("XD_ORT_CHILD_SYSTEM") != "" {
+		lib, err := Resolve("", "")
+		if err != nil {
+			os.Stderr.WriteString(err.Error())
+			os.Exit(4)
+		}
+		os.Stdout.WriteString(lib)
+		os.Exit(3)
+	}
+	real, err := filepath.EvalSymlinks(realLib(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestResolveSystemLibraryReturnsTheFileFound$")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "XD_ORT_CHILD_SYSTEM=1", EnvVar+"=", "LD_LIBRARY_PATH="+filepath.Dir(real))
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+		t.Fatalf("Resolve through LD_LIBRARY_PATH: %v %s", err, out)
+	}
+	got := strings.TrimSpace(string(out))
+	if !filepath.IsAbs(got) || !sameFile(got, real) {
+		t.Errorf("Resolve returned %q, want the file %s", got, real)
+	}
+}

@@ -320,16 +320,16 @@ func TestGarbageModelsAreRefused(t *testing.T) {
 		"text.onnx":      []byte("hello, not a model"),
 		"empty.onnx":     {},
 	}
-	paths := []string{filepath.Join(dir, "missing.onnx"), dir}
+	why := map[string]string{filepath.Join(dir, "missing.onnx"): "no such file", dir: "is a directory"}
 	for name, body := range bodies {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, body, 0o644)
-		paths = append(paths, p)
+		why[p] = "not an ONNX model"
 	}
-	for _, p := range paths {
+	for p, want := range why {
 		_, err := Open(p, Options{Provider: "cpu"})
-		if err == nil || !strings.Contains(err.Error(), p) || strings.Count(err.Error(), "\n") != 0 {
-			t.Errorf("%s: got %v, want one line naming the file", p, err)
+		if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: got %v, want one line naming the file and %q", p, err, want)
 		}
 		t.Logf("%v", err)
 	}

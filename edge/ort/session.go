@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/xdistill/edge-depth/onnxgraph"
 )
 
 // Session is an open model. It is safe to run from several goroutines,
@@ -120,6 +122,13 @@ func ioInfo(model string) ([]TensorInfo, []TensorInfo, error) {
 	}
 	ins, outs, err := ort.GetInputOutputInfoWithOptions(model, opts)
 	if err != nil {
+		// ONNX Runtime says "Protobuf parsing failed." for a truncated or
+		// foreign file; onnxgraph's parser says which, and the size.
+		if data, rerr := os.ReadFile(model); rerr == nil {
+			if _, perr := onnxgraph.Parse(data); perr != nil {
+				return nil, nil, fmt.Errorf("open model %s: %v", model, perr)
+			}
+		}
 		msg := strings.TrimPrefix(ortMessage(err), "Load model from "+model+" failed:")
 		return nil, nil, fmt.Errorf("open model %s: %s", model, msg)
 	}
