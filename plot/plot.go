@@ -144,3 +144,12 @@ func label(img *image.RGBA, x, y int, s string, c color.RGBA) {
 	d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
 	d.DrawString(s)
 }
+
+// SaveImage writes any image as a PNG atomically.
+func (Chart) SaveImage(path string, img image.Image) error {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return fmt.Errorf("image %s: %w", path, err)
+	}
+	return fsutil.WriteFileAtomic(path, buf.Bytes(), 0o644)
+}
