@@ -184,4 +184,3 @@ func maxOf(v []float32) float64 {
 	}
 	return m
 }
-
