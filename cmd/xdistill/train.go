@@ -112,6 +112,10 @@ func splitPath(cfg config.Config, name string) string {
 
 // evaluate scores the trained model on the test split into RUN/eval.*.
 func evaluate(ctx context.Context, cfg config.Config, m *training.Model, dev gotch.Device, out, log io.Writer) error {
+	if _, err := os.Stat(splitPath(cfg, "test")); os.IsNotExist(err) {
+		fmt.Fprintf(out, "no test split (%s): skipping evaluation\n", splitPath(cfg, "test"))
+		return nil
+	}
 	test, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "test"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
 		return err
