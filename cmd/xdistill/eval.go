@@ -29,8 +29,9 @@ func newEvalCmd() *cobra.Command {
 		Use:   "eval",
 		Short: "Evaluate a trained run on a split (metrics table + PNG grid in the run directory)",
 		Long: `Protocols: synthetic (dense ground truth, caps 1e-3..80 m, per-image median
-scaling) and kitti (Eigen: Garg crop, caps 1e-3..80 m, median scaling;
-ground truth as KITTI depth PNGs beside the frames).`,
+scaling), kitti (Eigen: Garg crop, caps 1e-3..80 m, median scaling;
+ground truth as KITTI depth PNGs beside the frames, see xdistill kitti
+export-gt) and make3d (Test134 + Gridlaser, central 2:1 band, < 70 m).`,
 		Example: `  xdistill eval --checkpoint runs/latest
   xdistill eval --checkpoint runs/latest --data data/synthetic-shifted
   xdistill eval --checkpoint runs/kitti --data /data/kitti --split splits/eigen/test_files.txt --protocol kitti`,
@@ -47,6 +48,9 @@ ground truth as KITTI depth PNGs beside the frames).`,
 			if err != nil {
 				return err
 			}
+			if protocol == "make3d" {
+				return evalMake3D(cmd, m, data, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight, dev, run)
+			}
 			if split == "" {
 				split = kitti.SplitPath(data, "test")
 			}
@@ -62,19 +66,21 @@ ground truth as KITTI depth PNGs beside the frames).`,
 	f.StringVar(&run, "checkpoint", "runs/latest", "run directory (or its checkpoint folder)")
 	f.StringVar(&data, "data", "data/synthetic", "dataset root (KITTI raw layout)")
 	f.StringVar(&split, "split", "", "split file (default DATA/splits/test_files.txt)")
-	f.StringVar(&protocol, "protocol", "synthetic", "synthetic or kitti")
+	f.StringVar(&protocol, "protocol", "synthetic", "synthetic, kitti or make3d (DATA holds Test134/ and Gridlaser/)")
 	f.StringVar(&device, "device", "auto", "auto, cpu or cuda")
 	return cmd
 }
 
 func protocolOptions(name string) (metrics.Options, error) {
 	switch name {
+	case "make3d":
+		return metrics.Options{}, nil // its own protocol, see evalMake3D
 	case "synthetic":
 		return metrics.Synthetic(), nil
 	case "kitti":
 		return metrics.KITTIMono(), nil
 	}
-	return metrics.Options{}, fmt.Errorf("protocol %q: want synthetic or kitti", name)
+	return metrics.Options{}, fmt.Errorf("protocol %q: want synthetic, kitti or make3d", name)
 }
 
 // evalReport scores m on set, prints and writes PREFIX.md with the model
@@ -183,4 +189,20 @@ func maxOf(v []float32) float64 {
 		}
 	}
 	return m
+}
+
+// evalMake3D runs the Make3D protocol and writes RUN/eval-make3d.md.
+func evalMake3D(cmd *cobra.Command, m *training.Model, root string, w, h int, dev gotch.Device, run string) error {
+	set, err := training.OpenMake3D(root)
+	if err != nil {
+		return err
+	}
+	d, n, err := m.EvaluateMake3D(cmd.Context(), set, w, h, dev, progress.New(cmd.ErrOrStderr(), "make3d", len(set.Images)))
+	if err != nil {
+		return err
+	}
+	report := fmt.Sprintf("Make3D: %d images of %s (central 2:1 band, depth < 70 m, median scaling)\n\n%s\n", n, root,
+		metrics.Make3DTable([]metrics.Row{{Name: "model", Depth: d}}))
+	fmt.Fprint(cmd.OutOrStdout(), report)
+	return fsutil.WriteFileAtomic(filepath.Join(run, "eval-make3d.md"), []byte(report), 0o644)
 }
