@@ -178,6 +178,9 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 	if err := firstErr(loadErr); err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
+	if err := WriteLossCurve(c.Train.Out); err != nil {
+		slog.Warn("loss curve not drawn", "err", err)
+	}
 	if ctx.Err() != nil {
 		if err := t.Save(next); err != nil {
 			return err

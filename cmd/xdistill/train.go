@@ -110,45 +110,15 @@ func splitPath(cfg config.Config, name string) string {
 	return kitti.SplitPath(cfg.Data.Root, name)
 }
 
-// evaluate scores the model on the test split and, for scale, the best
-// constant-depth predictor (a constant after median scaling is the median
-// of each image's ground truth).
+// evaluate scores the trained model on the test split into RUN/eval.*.
 func evaluate(ctx context.Context, cfg config.Config, m *training.Model, dev gotch.Device, out, log io.Writer) error {
+	if _, err := os.Stat(splitPath(cfg, "test")); os.IsNotExist(err) {
+		fmt.Fprintf(out, "no test split (%s): skipping evaluation\n", splitPath(cfg, "test"))
+		return nil
+	}
 	test, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "test"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
 		return err
 	}
-	res, err := m.Evaluate(ctx, test, metrics.Synthetic(), dev, progress.New(log, "eval", test.Len()))
-	if err != nil {
-		return err
-	}
-	constant, err := constantBaseline(test)
-	if err != nil {
-		return err
-	}
-	table := metrics.Table([]metrics.Row{{Name: "model", Depth: res.Mean}, {Name: "constant depth", Depth: constant}})
-	report := fmt.Sprintf("Test split: %d images of %s (median scaling; scale ratio median %.3f, std/med %.3f)\n\n%s\n",
-		res.Images, cfg.Data.Root, res.RatioMedian, res.RatioStd, table)
-	fmt.Fprint(out, report)
-	return os.WriteFile(filepath.Join(cfg.Train.Out, "eval.md"), []byte(report), 0o644)
-}
-
-func constantBaseline(set *training.KITTISet) (metrics.Depth, error) {
-	var acc metrics.Accumulator
-	for i := range set.Len() {
-		smp, err := set.LoadEval(i)
-		if err != nil {
-			return metrics.Depth{}, err
-		}
-		pred := make([]float32, len(smp.GT))
-		for p := range pred {
-			pred[p] = 10
-		}
-		s, err := metrics.Prepare(pred, smp.GT, smp.GTW, smp.GTH, metrics.Synthetic())
-		if err != nil {
-			continue
-		}
-		acc.Add(s.Metrics())
-	}
-	return acc.Mean(), nil
+	return evalReport(ctx, m, test, metrics.Synthetic(), dev, filepath.Join(cfg.Train.Out, "eval"), out, log)
 }

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/sugarme/gotch"
+
+	"github.com/xdistill/edge-depth/fsutil"
+	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/plot"
+	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/training"
+)
+
+func init() { subcommands = append(subcommands, newEvalCmd) }
+
+func newEvalCmd() *cobra.Command {
+	var run, data, split, protocol, device string
+	cmd := &cobra.Command{
+		Use:   "eval",
+		Short: "Evaluate a trained run on a split (metrics table + PNG grid in the run directory)",
+		Long: `Protocols: synthetic (dense ground truth, caps 1e-3..80 m, per-image median
+scaling), kitti (Eigen: Garg crop, caps 1e-3..80 m, median scaling;
+ground truth as KITTI depth PNGs beside the frames, see xdistill kitti
+export-gt) and make3d (Test134 + Gridlaser, central 2:1 band, < 70 m).`,
+		Example: `  xdistill eval --checkpoint runs/latest
+  xdistill eval --checkpoint runs/latest --data data/synthetic-shifted
+  xdistill eval --checkpoint runs/kitti --data /data/kitti --split splits/eigen/test_files.txt --protocol kitti`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := protocolOptions(protocol)
+			if err != nil {
+				return err
+			}
+			dev, err := training.ParseDevice(device)
+			if err != nil {
+				return err
+			}
+			m, ck, err := training.LoadModel(run, dev)
+			if err != nil {
+				return err
+			}
+			if protocol == "make3d" {
+				return evalMake3D(cmd, m, data, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight, dev, run)
+			}
+			if split == "" {
+				split = kitti.SplitPath(data, "test")
+			}
+			set, err := training.OpenKITTI(data, split, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight)
+			if err != nil {
+				return err
+			}
+			name := strings.TrimSuffix(filepath.Base(split), "_files.txt")
+			return evalReport(cmd.Context(), m, set, opts, dev, filepath.Join(run, "eval-"+filepath.Base(data)+"-"+name), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&run, "checkpoint", "runs/latest", "run directory (or its checkpoint folder)")
+	f.StringVar(&data, "data", "data/synthetic", "dataset root (KITTI raw layout)")
+	f.StringVar(&split, "split", "", "split file (default DATA/splits/test_files.txt)")
+	f.StringVar(&protocol, "protocol", "synthetic", "synthetic, kitti or make3d (DATA holds Test134/ and Gridlaser/)")
+	f.StringVar(&device, "device", "auto", "auto, cpu or cuda")
+	return cmd
+}
+
+func protocolOptions(name string) (metrics.Options, error) {
+	switch name {
+	case "make3d":
+		return metrics.Options{}, nil // its own protocol, see evalMake3D
+	case "synthetic":
+		return metrics.Synthetic(), nil
+	case "kitti":
+		return metrics.KITTIMono(), nil
+	}
+	return metrics.Options{}, fmt.Errorf("protocol %q: want synthetic, kitti or make3d", name)
+}
+
+// evalReport scores m on set, prints and writes PREFIX.md with the model
+// next to the best constant-depth predictor, and PREFIX.png with examples.
+func evalReport(ctx context.Context, m *training.Model, set *training.KITTISet, o metrics.Options, dev gotch.Device, prefix string, out, log io.Writer) error {
+	res, err := m.Evaluate(ctx, set, o, dev, progress.New(log, "eval", set.Len()))
+	if err != nil {
+		return err
+	}
+	constant, err := constantBaseline(set, o)
+	if err != nil {
+		return err
+	}
+	table := metrics.Table([]metrics.Row{{Name: "model", Depth: res.Mean}, {Name: "constant depth", Depth: constant}})
+	report := fmt.Sprintf("%d images of %s (median-scaling ratio: median %.3f, std/med %.3f)\n\n%s\n![examples](%s)\n",
+		res.Images, set.Root, res.RatioMedian, res.RatioStd, table, filepath.Base(prefix)+".png")
+	fmt.Fprint(out, report)
+	if err := fsutil.WriteFileAtomic(prefix+".md", []byte(report), 0o644); err != nil {
+		return err
+	}
+	return examplesGrid(m, set, dev, prefix+".png")
+}
+
+// constantBaseline scores a constant prediction: after median scaling it
+// is each image's median ground truth, the best constant there is.
+func constantBaseline(set *training.KITTISet, o metrics.Options) (metrics.Depth, error) {
+	var acc metrics.Accumulator
+	for i := range set.Len() {
+		smp, err := set.LoadEval(i)
+		if err != nil {
+			return metrics.Depth{}, err
+		}
+		pred := make([]float32, len(smp.GT))
+		for p := range pred {
+			pred[p] = 10
+		}
+		if s, err := metrics.Prepare(pred, smp.GT, smp.GTW, smp.GTH, o); err == nil {
+			acc.Add(s.Metrics())
+		}
+	}
+	return acc.Mean(), nil
+}
+
+// examplesGrid draws up to 4 samples: input | predicted disparity |
+// ground-truth inverse depth | relative error after median scaling.
+func examplesGrid(m *training.Model, set *training.KITTISet, dev gotch.Device, path string) error {
+	w, h := set.Size()
+	var rows [][]image.Image
+	for k := range min(4, set.Len()) {
+		smp, err := set.LoadEval(k * max(1, set.Len()/4))
+		if err != nil {
+			return err
+		}
+		disp := m.Predict(smp.Image, w, h, dev)
+		gt := metrics.ResizeNearest(smp.GT, smp.GTW, smp.GTH, w, h)
+		pred := training.DispToDepthHost(disp, m.MinDepth, m.MaxDepth)
+		rows = append(rows, []image.Image{rgbPanel(smp.Image, w, h), plot.Heat(disp, w, h, 0, maxOf(disp), false),
+			plot.Heat(invert(gt), w, h, 0, maxOf(invert(gt)), true), plot.Heat(relError(pred, gt), w, h, 0, 0.5, false)})
+	}
+	return plot.Chart{}.SaveImage(path, plot.Grid(rows))
+}
+
+func rgbPanel(chw []float32, w, h int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for p := range w * h {
+		c := func(k int) uint8 { return uint8(math.Round(255 * float64(chw[k*w*h+p]))) }
+		img.SetRGBA(p%w, p/w, color.RGBA{c(0), c(1), c(2), 255})
+	}
+	return img
+}
+
+func invert(d []float32) []float32 {
+	out := make([]float32, len(d))
+	for i, v := range d {
+		if v > 0 {
+			out[i] = 1 / v
+		}
+	}
+	return out
+}
+
+// relError is |s·pred − gt| / gt with the median scale s; NaN where no GT.
+func relError(pred, gt []float32) []float32 {
+	var p, g []float64
+	for i := range gt {
+		if gt[i] > 0 {
+			p, g = append(p, float64(pred[i])), append(g, float64(gt[i]))
+		}
+	}
+	out := make([]float32, len(gt))
+	s := metrics.Median(g) / math.Max(metrics.Median(p), 1e-9)
+	for i := range gt {
+		out[i] = float32(math.NaN())
+		if gt[i] > 0 {
+			out[i] = float32(math.Abs(s*float64(pred[i])-float64(gt[i])) / float64(gt[i]))
+		}
+	}
+	return out
+}
+
+func maxOf(v []float32) float64 {
+	m := 1e-9
+	for _, x := range v {
+		if !math.IsNaN(float64(x)) {
+			m = math.Max(m, float64(x))
+		}
+	}
+	return m
+}
+
+// evalMake3D runs the Make3D protocol and writes RUN/eval-make3d.md.
+func evalMake3D(cmd *cobra.Command, m *training.Model, root string, w, h int, dev gotch.Device, run string) error {
+	set, err := training.OpenMake3D(root)
+	if err != nil {
+		return err
+	}
+	d, n, err := m.EvaluateMake3D(cmd.Context(), set, w, h, dev, progress.New(cmd.ErrOrStderr(), "make3d", len(set.Images)))
+	if err != nil {
+		return err
+	}
+	report := fmt.Sprintf("Make3D: %d images of %s (central 2:1 band, depth < 70 m, median scaling)\n\n%s\n", n, root,
+		metrics.Make3DTable([]metrics.Row{{Name: "model", Depth: d}}))
+	fmt.Fprint(cmd.OutOrStdout(), report)
+	return fsutil.WriteFileAtomic(filepath.Join(run, "eval-make3d.md"), []byte(report), 0o644)
+}

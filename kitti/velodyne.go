@@ -1,0 +1,138 @@
+package kitti
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// VelodynePath is frame i's LiDAR scan in a KITTI raw drive.
+func (d Drive) VelodynePath(root string, i int) string {
+	return filepath.Join(d.Dir(root), "velodyne_points", "data", fmt.Sprintf("%010d.bin", i))
+}
+
+// ReadVelodyne reads a KITTI scan: float32 (x, y, z, reflectance) records.
+func ReadVelodyne(path string) ([][4]float32, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("velodyne %w", err)
+	}
+	if len(raw)%16 != 0 {
+		return nil, fmt.Errorf("velodyne %s: %d bytes, not a whole number of 16-byte points", path, len(raw))
+	}
+	pts := make([][4]float32, len(raw)/16)
+	for i := range pts {
+		for k := range 4 {
+			pts[i][k] = math.Float32frombits(binary.LittleEndian.Uint32(raw[16*i+4*k:]))
+		}
+	}
+	return pts, nil
+}
+
+// ReadMatrices reads every "key: numbers" line of a KITTI calibration file.
+func ReadMatrices(path string) (map[string][]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("calib %w", err)
+	}
+	defer f.Close()
+	out := map[string][]float64{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		key, rest, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		var vals []float64
+		for _, fld := range strings.Fields(rest) {
+			v, err := strconv.ParseFloat(fld, 64)
+			if err != nil {
+				vals = nil // a non-numeric entry such as calib_time
+				break
+			}
+			vals = append(vals, v)
+		}
+		if vals != nil {
+			out[key] = vals
+		}
+	}
+	return out, sc.Err()
+}
+
+type mat4 [4][4]float64
+
+func (a mat4) mul(b mat4) mat4 {
+	var c mat4
+	for i := range 4 {
+		for j := range 4 {
+			for k := range 4 {
+				c[i][j] += a[i][k] * b[k][j]
+			}
+		}
+	}
+	return c
+}
+
+func identity4() mat4 { return mat4{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}} }
+
+// VeloToImage is the projection from LiDAR to the rectified left colour
+// camera: P_rect_02 · R_rect_00 · [R|T]_velo→cam, and the image size.
+func VeloToImage(camToCam, veloToCam string) (mat4, int, int, error) {
+	cc, err := ReadMatrices(camToCam)
+	if err != nil {
+		return mat4{}, 0, 0, err
+	}
+	vc, err := ReadMatrices(veloToCam)
+	if err != nil {
+		return mat4{}, 0, 0, err
+	}
+	r, t, rr, p, s := vc["R"], vc["T"], cc["R_rect_00"], cc["P_rect_02"], cc["S_rect_02"]
+	if len(r) != 9 || len(t) != 3 || len(rr) != 9 || len(p) != 12 || len(s) != 2 {
+		return mat4{}, 0, 0, fmt.Errorf("calib %s / %s: need R (9), T (3), R_rect_00 (9), P_rect_02 (12), S_rect_02 (2)", camToCam, veloToCam)
+	}
+	v2c, rect, proj := identity4(), identity4(), mat4{}
+	for i := range 3 {
+		for j := range 3 {
+			v2c[i][j], rect[i][j] = r[3*i+j], rr[3*i+j]
+		}
+		v2c[i][3] = t[i]
+		for j := range 4 {
+			proj[i][j] = p[4*i+j]
+		}
+	}
+	return proj.mul(rect).mul(v2c), int(s[0]), int(s[1]), nil
+}
+
+// ProjectDepth makes a sparse depth map (w×h, metres, 0 = none) from LiDAR
+// points as Monodepth2's KITTI ground truth does: points ahead of the
+// sensor, depth = the camera-frame z, pixel = rounded projection minus one,
+// nearest point kept where several land on one pixel.
+func ProjectDepth(points [][4]float32, P mat4, w, h int) []float32 {
+	depth := make([]float32, w*h)
+	for _, q := range points {
+		if q[0] < 0 {
+			continue
+		}
+		x, y, z := float64(q[0]), float64(q[1]), float64(q[2])
+		u := P[0][0]*x + P[0][1]*y + P[0][2]*z + P[0][3]
+		v := P[1][0]*x + P[1][1]*y + P[1][2]*z + P[1][3]
+		d := P[2][0]*x + P[2][1]*y + P[2][2]*z + P[2][3]
+		if d <= 0 {
+			continue
+		}
+		px, py := int(math.Round(u/d))-1, int(math.Round(v/d))-1
+		if px < 0 || py < 0 || px >= w || py >= h {
+			continue
+		}
+		i := py*w + px
+		if depth[i] == 0 || float32(d) < depth[i] {
+			depth[i] = float32(d)
+		}
+	}
+	return depth
+}
