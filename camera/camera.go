@@ -5,6 +5,8 @@ package camera
 import (
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 
 	"gopkg.in/yaml.v3"
@@ -18,7 +20,8 @@ type Intrinsics struct {
 	Width, Height  int
 }
 
-// Scale returns the intrinsics for the same camera resized to w×h.
+// Scale returns the intrinsics for the same camera resized to w×h. Like
+// Monodepth2 it multiplies K's rows by the size ratios.
 func (in Intrinsics) Scale(w, h int) Intrinsics {
 	sx, sy := float64(w)/float64(in.Width), float64(h)/float64(in.Height)
 	return Intrinsics{Fx: in.Fx * sx, Fy: in.Fy * sy, Cx: in.Cx * sx, Cy: in.Cy * sy, Width: w, Height: h}
@@ -29,7 +32,8 @@ func (in Intrinsics) K() [3][3]float64 {
 	return [3][3]float64{{in.Fx, 0, in.Cx}, {0, in.Fy, in.Cy}, {0, 0, 1}}
 }
 
-// Project maps a camera-frame point (z forward) to pixel coordinates.
+// Project maps a camera-frame point (x right, y down, z forward) to pixel
+// coordinates; pixel (u, v) = (column, row) has its centre at integers.
 func (in Intrinsics) Project(x, y, z float64) (u, v float64) {
 	return in.Fx*x/z + in.Cx, in.Fy*y/z + in.Cy
 }
@@ -44,8 +48,11 @@ func (in Intrinsics) Validate() error {
 	if in.Width <= 0 || in.Height <= 0 {
 		return fmt.Errorf("image size %dx%d: want positive", in.Width, in.Height)
 	}
-	if !(in.Fx > 0 && in.Fy > 0) {
+	if !(in.Fx > 0 && in.Fy > 0) || math.IsInf(in.Fx, 0) || math.IsInf(in.Fy, 0) {
 		return fmt.Errorf("focal length fx=%g fy=%g: want positive", in.Fx, in.Fy)
+	}
+	if math.IsNaN(in.Cx) || math.IsNaN(in.Cy) || math.IsInf(in.Cx, 0) || math.IsInf(in.Cy, 0) {
+		return fmt.Errorf("principal point cx=%g cy=%g: want finite", in.Cx, in.Cy)
 	}
 	return nil
 }
@@ -60,6 +67,11 @@ type File struct {
 	Cy         float64   `yaml:"cy"`
 	Distortion []float64 `yaml:"distortion,omitempty"` // k1 k2 p1 p2 k3 (OpenCV order)
 	RMS        float64   `yaml:"rms,omitempty"`        // reprojection RMS in pixels
+}
+
+// FileOf is a camera.yaml for intrinsics without distortion.
+func FileOf(in Intrinsics) File {
+	return File{Width: in.Width, Height: in.Height, Fx: in.Fx, Fy: in.Fy, Cx: in.Cx, Cy: in.Cy}
 }
 
 // Intrinsics of the file.
@@ -78,6 +90,9 @@ func Read(path string) (File, error) {
 	dec.KnownFields(true)
 	var f File
 	if err := dec.Decode(&f); err != nil {
+		if errors.Is(err, io.EOF) {
+			return File{}, fmt.Errorf("camera %s: empty file, want width, height, fx, fy, cx, cy", path)
+		}
 		return File{}, fmt.Errorf("camera %s: %w", path, err)
 	}
 	if err := f.Intrinsics().Validate(); err != nil {
@@ -96,7 +111,7 @@ func Write(path string, f File) error {
 	}
 	data, err := yaml.Marshal(f)
 	if err != nil {
-		return errors.Join(fmt.Errorf("camera %s", path), err)
+		return fmt.Errorf("camera %s: %w", path, err)
 	}
 	return fsutil.WriteFileAtomic(path, data, 0o644)
 }

@@ -1,18 +1,24 @@
 // Package progress draws progress bars for long work (dataset generation,
-// training, calibration). On a terminal the bar redraws in place; otherwise
-// (CI, a log file) it prints a plain line every few seconds.
+// training, calibration). On a terminal the bar redraws in place; on
+// anything else (CI, a log file) it prints a plain line every few seconds.
 package progress
 
 import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 )
 
-// Bar is a progress bar. It is safe for concurrent use.
+// Redraw intervals: often enough to look alive on a terminal, rarely
+// enough not to flood a CI log.
+const (
+	ttyEvery   = 100 * time.Millisecond
+	plainEvery = 5 * time.Second
+)
+
+// Bar is a progress bar. All methods are safe for concurrent use.
 type Bar struct {
 	mu       sync.Mutex
 	w        io.Writer
@@ -20,25 +26,25 @@ type Bar struct {
 	total    int
 	done     int
 	status   string
-	start    time.Time
-	last     time.Time
 	tty      bool
+	now      func() time.Time
+	start    time.Time
+	last     time.Time // last draw; zero before the first
+	drawn    string    // the last line drawn
 	finished bool
-	drawnN   int    // done at the last draw
-	drawnS   string // status at the last draw
-	every    time.Duration
 }
 
 // New starts a bar writing to w for total units of work (0 if unknown).
+// It redraws in place when w is a terminal.
 func New(w io.Writer, label string, total int) *Bar {
-	b := &Bar{w: w, label: label, total: total, start: time.Now(), tty: isTTY(w), every: 5 * time.Second}
-	if b.tty {
-		b.every = 100 * time.Millisecond
-	}
-	return b
+	return newBar(w, label, total, isTerminal(w), time.Now)
 }
 
-func isTTY(w io.Writer) bool {
+func newBar(w io.Writer, label string, total int, tty bool, now func() time.Time) *Bar {
+	return &Bar{w: w, label: label, total: total, tty: tty, now: now, start: now()}
+}
+
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
@@ -47,24 +53,33 @@ func isTTY(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// Add records n more units done.
+// Add records n more units done and redraws if it is time to.
 func (b *Bar) Add(n int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done += n
-	if time.Since(b.last) >= b.every || (b.total > 0 && b.done >= b.total) {
+	if b.finished {
+		return
+	}
+	every := plainEvery
+	if b.tty {
+		every = ttyEvery
+	}
+	if b.last.IsZero() || b.now().Sub(b.last) >= every {
 		b.draw()
 	}
 }
 
-// SetStatus sets extra text shown after the counts (e.g. loss values).
+// SetStatus sets text shown after the counts (e.g. the current loss); it
+// appears with the next redraw.
 func (b *Bar) SetStatus(s string) {
 	b.mu.Lock()
 	b.status = s
 	b.mu.Unlock()
 }
 
-// Finish draws the final state and ends the line.
+// Finish draws the final state (once) and ends the line. Later calls and
+// later Adds print nothing.
 func (b *Bar) Finish() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -72,7 +87,7 @@ func (b *Bar) Finish() {
 		return
 	}
 	b.finished = true
-	if b.tty || b.drawnN != b.done || b.drawnS != b.status {
+	if b.tty || b.drawn != b.line() {
 		b.draw()
 	}
 	if b.tty {
@@ -80,7 +95,7 @@ func (b *Bar) Finish() {
 	}
 }
 
-// Line renders the bar's current text (without the carriage return).
+// Line is the bar's current text, as it would be drawn now.
 func (b *Bar) Line() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -88,36 +103,10 @@ func (b *Bar) Line() string {
 }
 
 func (b *Bar) draw() {
-	b.last, b.drawnN, b.drawnS = time.Now(), b.done, b.status
+	b.last, b.drawn = b.now(), b.line()
 	if b.tty {
-		fmt.Fprintf(b.w, "\r\033[K%s", b.line())
+		fmt.Fprintf(b.w, "\r\033[K%s", b.drawn)
 		return
 	}
-	fmt.Fprintln(b.w, b.line())
-}
-
-func (b *Bar) line() string {
-	el := time.Since(b.start)
-	rate := float64(b.done) / max(el.Seconds(), 1e-9)
-	var sb strings.Builder
-	sb.WriteString(b.label)
-	if b.total > 0 {
-		frac := min(float64(b.done)/float64(b.total), 1)
-		const width = 24
-		n := int(frac * width)
-		fmt.Fprintf(&sb, " [%s%s] %d/%d %3.0f%%", strings.Repeat("=", n), strings.Repeat(" ", width-n), b.done, b.total, 100*frac)
-	} else {
-		fmt.Fprintf(&sb, " %d", b.done)
-	}
-	fmt.Fprintf(&sb, " %.1f/s", rate)
-	if b.total > 0 && b.done > 0 && b.done < b.total {
-		eta := time.Duration(float64(b.total-b.done) / rate * float64(time.Second))
-		fmt.Fprintf(&sb, " ETA %s", eta.Round(time.Second))
-	} else {
-		fmt.Fprintf(&sb, " %s", el.Round(time.Second))
-	}
-	if b.status != "" {
-		sb.WriteString("  " + b.status)
-	}
-	return sb.String()
+	fmt.Fprintln(b.w, b.drawn)
 }

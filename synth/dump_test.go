@@ -1,31 +1,52 @@
 package synth
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/xdistill/edge-depth/kitti"
 )
 
-// TestDump writes a few frames as PNGs when SYNTH_DUMP names a folder
-// (for looking at the world; a no-op otherwise).
+// TestDump writes sample frames (RGB, depth, labels) when SYNTH_DUMP
+// names a folder, for looking at the world; it is skipped otherwise.
 func TestDump(t *testing.T) {
 	dir := os.Getenv("SYNTH_DUMP")
 	if dir == "" {
 		t.Skip("set SYNTH_DUMP=DIR to write sample frames")
 	}
 	for _, style := range []Style{StyleDefault, StyleShifted} {
-		w := NewWorld(3, style, 40, 832, 256)
-		for _, f := range []int{0, 20} {
-			fr := w.Render(f, 2)
-			name := dir + "/" + string(style) + "_" + string(rune('a'+f/20))
-			kitti.WriteRGB(name+".png", fr.RGB, fr.W, fr.H)
-			kitti.WriteDepth(name+"_depth.png", fr.Depth, fr.W, fr.H)
-			lab := make([]uint8, len(fr.Labels))
-			for i, l := range fr.Labels {
-				lab[i] = l * 13
+		for _, seed := range []uint64{3, 4} {
+			w := NewWorld(seed, style, 60, 832, 256)
+			for _, f := range []int{0, 50} {
+				fr := w.Render(f, 2)
+				name := filepath.Join(dir, fmt.Sprintf("%s_%d_%02d", style, seed, f))
+				kitti.WriteRGB(name+".png", fr.RGB, fr.W, fr.H)
+				vis := make([]uint8, len(fr.Labels))
+				for i, l := range fr.Labels {
+					vis[i] = l * 13
+				}
+				kitti.WriteRGB(name+"_labels.png", grey(vis), fr.W, fr.H)
+				kitti.WriteRGB(name+"_depth.png", grey(depthVis(fr.Depth)), fr.W, fr.H)
 			}
-			kitti.WriteLabels(name+"_labels.png", lab, fr.W, fr.H)
 		}
 	}
+}
+
+func grey(v []uint8) []uint8 {
+	out := make([]uint8, 3*len(v))
+	for i, x := range v {
+		out[3*i], out[3*i+1], out[3*i+2] = x, x, x
+	}
+	return out
+}
+
+// depthVis maps inverse depth to brightness (near = bright, sky = black).
+func depthVis(d []float32) []uint8 {
+	out := make([]uint8, len(d))
+	for i, z := range d {
+		out[i] = uint8(min(255, 255*2/max(z, 2)))
+	}
+	return out
 }

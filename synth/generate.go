@@ -2,16 +2,14 @@ package synth
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
+	"strings"
 
-	"github.com/xdistill/edge-depth/fsutil"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/progress"
 )
@@ -19,201 +17,99 @@ import (
 // Date is the date folder of every synthetic drive.
 const Date = "2025_01_01"
 
-// ManifestFile records the options a dataset was generated with.
-const ManifestFile = "synth.json"
+// Drive is the folder of drive seq (0-based; folders count from 1).
+func Drive(seq int) kitti.Drive { return kitti.NewDrive(Date, seq+1) }
 
-// Options describe a dataset.
-type Options struct {
-	Out       string `json:"-"`
-	Seed      uint64 `json:"seed"`
-	Sequences int    `json:"sequences"`
-	Frames    int    `json:"frames"`
-	Width     int    `json:"width"`
-	Height    int    `json:"height"`
-	Style     Style  `json:"style"`
-	Workers   int    `json:"-"`
-	Force     bool   `json:"-"`
-}
-
-// Validate checks the options before anything is written.
-func (o Options) Validate() error {
-	var errs []error
-	if o.Out == "" {
-		errs = append(errs, errors.New("output directory: empty"))
-	}
-	if o.Width < 16 || o.Height < 16 || o.Width > 8192 || o.Height > 8192 {
-		errs = append(errs, fmt.Errorf("size %dx%d: want 16..8192 in each dimension", o.Width, o.Height))
-	}
-	if o.Sequences < 1 {
-		errs = append(errs, fmt.Errorf("sequences %d: want ≥ 1", o.Sequences))
-	}
-	if o.Frames < 3 {
-		errs = append(errs, fmt.Errorf("frames %d: want ≥ 3 (training uses neighbours ±1)", o.Frames))
-	}
-	if _, err := ParseStyle(string(o.Style)); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
-// SplitOf assigns sequences to splits: the last is test, the one before
-// validation (with ≥ 3 sequences), the rest training. Test drives are never
-// seen in training.
-func SplitOf(seq, total int) string {
-	switch {
-	case seq == total-1:
-		return "test"
-	case total >= 3 && seq == total-2:
-		return "val"
-	}
-	return "train"
-}
-
-// Generate writes the dataset described by o. Each sequence is rendered
-// into a temporary folder and renamed into place when complete; a re-run
-// with the same options skips complete sequences (an interrupted run
-// resumes), and different options are refused unless o.Force.
-func Generate(ctx context.Context, o Options, log io.Writer) error {
+// Generate writes the dataset o describes, drawing a progress bar on
+// progressOut. Each drive is rendered into a temporary folder and renamed
+// into place when complete, so an interrupted run never leaves a
+// half-written drive; running again with the same options skips complete
+// drives. A dataset made with other options is refused unless o.Force.
+func Generate(ctx context.Context, o Options, progressOut io.Writer) error {
 	if err := o.Validate(); err != nil {
-		return fmt.Errorf("synth: %w", err)
+		return err
+	}
+	if o.Workers == 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if err := prepareOut(o); err != nil {
 		return err
 	}
-	in := kittiCam.Scale(o.Width, o.Height)
-	if o.Style == StyleShifted {
-		in = NewWorld(o.Seed, o.Style, 3, o.Width, o.Height).Cam
-	}
-	if err := os.MkdirAll(filepath.Join(o.Out, Date), 0o755); err != nil {
+	dateDir := filepath.Join(o.Out, Date)
+	if err := os.MkdirAll(dateDir, 0o755); err != nil {
 		return fmt.Errorf("synth: %w", err)
 	}
-	if err := kitti.WriteCalib(kitti.CalibPath(o.Out, Date), in); err != nil {
-		return err
+	removeLeftovers(dateDir)
+	if err := kitti.WriteCalib(kitti.CalibPath(o.Out, Date), Intrinsics(o.Style, o.Width, o.Height)); err != nil {
+		return fmt.Errorf("synth: %w", err)
 	}
-	bar := progress.New(log, "synth", o.Sequences*o.Frames)
+	bar := progress.New(progressOut, "synth", o.Sequences*o.Frames)
+	defer bar.Finish()
 	for s := range o.Sequences {
-		if err := sequence(ctx, o, s, bar); err != nil {
+		bar.SetStatus(fmt.Sprintf("drive %d/%d", s+1, o.Sequences))
+		if err := writeSequence(ctx, o, s, bar); err != nil {
 			return err
 		}
 	}
-	bar.Finish()
 	return writeSplits(o)
 }
 
-// prepareOut checks an existing dataset's manifest and writes ours.
-func prepareOut(o Options) error {
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return fmt.Errorf("synth: output directory %s: %w", o.Out, err)
-	}
-	want, _ := json.MarshalIndent(o, "", "  ")
-	path := filepath.Join(o.Out, ManifestFile)
-	if have, err := os.ReadFile(path); err == nil && string(have) != string(want) {
-		if !o.Force {
-			return fmt.Errorf("synth: %s holds a dataset made with other options (%s); use another --out or --force", o.Out, path)
-		}
-		if err := os.RemoveAll(filepath.Join(o.Out, Date)); err != nil {
-			return fmt.Errorf("synth: %w", err)
+// removeLeftovers deletes temporary drive folders of interrupted runs.
+func removeLeftovers(dateDir string) {
+	entries, _ := os.ReadDir(dateDir)
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), ".tmp-") {
+			slog.Debug("synth: removing an interrupted drive", "dir", e.Name())
+			os.RemoveAll(filepath.Join(dateDir, e.Name()))
 		}
 	}
-	return fsutil.WriteFileAtomic(path, want, 0o644)
 }
 
-// sequence renders and writes one drive, unless it is already complete.
-func sequence(ctx context.Context, o Options, s int, bar *progress.Bar) error {
-	drive := kitti.NewDrive(Date, s+1)
-	final := drive.Dir(o.Out)
-	if _, err := os.Stat(drive.PosesPath(o.Out)); err == nil {
+// complete reports whether drive s is already fully written.
+func complete(o Options, s int) bool {
+	poses, err := kitti.ReadPoses(Drive(s).PosesPath(o.Out))
+	return err == nil && len(poses) == o.Frames
+}
+
+// writeSequence renders drive s into a temporary folder and renames it
+// into place, unless it is already complete.
+func writeSequence(ctx context.Context, o Options, s int, bar *progress.Bar) error {
+	d := Drive(s)
+	final := d.Dir(o.Out)
+	if complete(o, s) {
+		slog.Debug("synth: drive complete, skipping", "drive", d.Name)
 		bar.Add(o.Frames)
 		return nil
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(final), "."+drive.Name+".tmp-")
+	tmp, err := os.MkdirTemp(filepath.Dir(final), "."+d.Name+".tmp-")
 	if err != nil {
 		return fmt.Errorf("synth: %w", err)
 	}
-	defer os.RemoveAll(tmp) // no-op after the rename
-	root := filepath.Dir(filepath.Dir(tmp))
-	tmpDrive := kitti.Drive{Date: Date, Name: filepath.Base(tmp)}
-	for _, d := range []string{filepath.Dir(tmpDrive.ImagePath(root, 0)), filepath.Dir(tmpDrive.DepthPath(root, 0)), filepath.Dir(tmpDrive.LabelPath(root, 0))} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("synth: %w", err)
-		}
-	}
-	world := NewWorld(o.Seed*1000+uint64(s), o.Style, o.Frames, o.Width, o.Height)
-	poses, err := writeFrames(ctx, world, o, root, tmpDrive, bar)
-	if err != nil {
+	defer os.RemoveAll(tmp) // a no-op once renamed
+	world := NewWorld(SequenceSeed(o.Seed, s), o.Style, o.Frames, o.Width, o.Height)
+	if err := writeFrames(ctx, world, o.Workers, tmp, bar); err != nil {
 		return err
 	}
-	if err := kitti.WritePoses(tmpDrive.PosesPath(root), poses); err != nil {
-		return err
+	if err := os.RemoveAll(final); err != nil { // an incomplete drive from elsewhere
+		return fmt.Errorf("synth: %w", err)
 	}
-	os.RemoveAll(final) // an incomplete leftover without poses.txt
 	if err := os.Rename(tmp, final); err != nil {
 		return fmt.Errorf("synth: %w", err)
 	}
+	syncDir(filepath.Dir(final))
 	return nil
 }
 
-// writeFrames renders frames in parallel (one frame per worker) and writes
-// image, depth and labels for each.
-func writeFrames(ctx context.Context, world *World, o Options, root string, d kitti.Drive, bar *progress.Bar) ([]kitti.Pose, error) {
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
+// syncDir makes a rename durable where the file system allows it.
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		_ = f.Sync()
+		f.Close()
 	}
-	poses := make([]kitti.Pose, o.Frames)
-	jobs := make(chan int)
-	errc := make(chan error, workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for f := range jobs {
-				fr := world.Render(f, 1)
-				poses[f] = fr.Pose
-				if err := writeFrame(root, d, f, fr); err != nil {
-					errc <- err
-					return
-				}
-				bar.Add(1)
-			}
-		}()
-	}
-	var err error
-feed:
-	for f := range o.Frames {
-		select {
-		case jobs <- f:
-		case err = <-errc:
-			break feed
-		case <-ctx.Done():
-			err = ctx.Err()
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	if err == nil {
-		select {
-		case err = <-errc:
-		default:
-		}
-	}
-	return poses, err
 }
 
-func writeFrame(root string, d kitti.Drive, f int, fr *Frame) error {
-	if err := kitti.WriteRGB(d.ImagePath(root, f), fr.RGB, fr.W, fr.H); err != nil {
-		return err
-	}
-	if err := kitti.WriteDepth(d.DepthPath(root, f), fr.Depth, fr.W, fr.H); err != nil {
-		return err
-	}
-	return kitti.WriteLabels(d.LabelPath(root, f), fr.Labels, fr.W, fr.H)
-}
-
-// writeSplits lists frames by split. Train/val leave out each drive's
-// first and last frame (no neighbour on one side); test keeps every frame.
+// writeSplits lists frames by drive's split. Train and val leave out each
+// drive's first and last frame (no neighbour on one side); test keeps all.
 func writeSplits(o Options) error {
 	if err := os.MkdirAll(filepath.Join(o.Out, "splits"), 0o755); err != nil {
 		return fmt.Errorf("synth: %w", err)
@@ -222,16 +118,16 @@ func writeSplits(o Options) error {
 	for s := range o.Sequences {
 		split := SplitOf(s, o.Sequences)
 		lo, hi := 1, o.Frames-1
-		if split == "test" {
+		if split == SplitTest {
 			lo, hi = 0, o.Frames
 		}
 		for f := lo; f < hi; f++ {
-			sets[split] = append(sets[split], kitti.Entry{Drive: kitti.NewDrive(Date, s+1), Frame: f})
+			sets[split] = append(sets[split], kitti.Entry{Drive: Drive(s), Frame: f})
 		}
 	}
-	for _, name := range []string{"train", "val", "test"} {
+	for _, name := range []string{SplitTrain, SplitVal, SplitTest} {
 		if err := kitti.WriteSplit(kitti.SplitPath(o.Out, name), sets[name]); err != nil {
-			return err
+			return fmt.Errorf("synth: %w", err)
 		}
 	}
 	return nil

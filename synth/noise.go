@@ -1,49 +1,121 @@
 package synth
 
-import "math"
+import (
+	"math"
+	"math/rand/v2"
+)
 
-// hash3 is a fast integer hash of a lattice point and a seed, in [0, 1).
-func hash3(x, y, z int32, seed uint32) float64 {
-	h := uint32(x)*0x8da6b343 ^ uint32(y)*0xd8163841 ^ uint32(z)*0xcb1ab31f ^ seed*0x165667b1
-	h ^= h >> 13
-	h *= 0x5bd1e995
-	h ^= h >> 15
-	return float64(h&0xffffff) / float64(1<<24)
+// lattice holds the random values of 2-D value noise on a 256×256 torus;
+// a fixed generator makes every run (and every machine) see the same one.
+var lattice = func() *[1 << 16]float32 {
+	r := rand.New(rand.NewPCG(0x1a771ce, 0xd157111))
+	var t [1 << 16]float32
+	for i := range t {
+		t[i] = r.Float32() - 0.5
+	}
+	return &t
+}()
+
+// noise2 is smooth value noise in [-0.5, 0.5] with unit lattice spacing.
+func noise2(x, y float64) float64 {
+	fx, fy := math.Floor(x), math.Floor(y)
+	ix, iy := int(fx)&255, int(fy)&255
+	jx, jy := (ix+1)&255, (iy+1)<<8&0xff00
+	iy <<= 8
+	tx, ty := x-fx, y-fy
+	tx, ty = tx*tx*(3-2*tx), ty*ty*(3-2*ty)
+	a := float64(lattice[iy|ix]) + tx*float64(lattice[iy|jx]-lattice[iy|ix])
+	b := float64(lattice[jy|ix]) + tx*float64(lattice[jy|jx]-lattice[jy|ix])
+	return a + ty*(b-a)
 }
 
-func smooth(t float64) float64 { return t * t * (3 - 2*t) }
-
-// valueNoise is smooth lattice noise in [0, 1) at a 3-D point.
-func valueNoise(x, y, z float64, seed uint32) float64 {
-	fx, fy, fz := math.Floor(x), math.Floor(y), math.Floor(z)
-	ix, iy, iz := int32(fx), int32(fy), int32(fz)
-	tx, ty, tz := smooth(x-fx), smooth(y-fy), smooth(z-fz)
-	lerp := func(a, b, t float64) float64 { return a + (b-a)*t }
-	c := func(dx, dy, dz int32) float64 { return hash3(ix+dx, iy+dy, iz+dz, seed) }
-	x00 := lerp(c(0, 0, 0), c(1, 0, 0), tx)
-	x10 := lerp(c(0, 1, 0), c(1, 1, 0), tx)
-	x01 := lerp(c(0, 0, 1), c(1, 0, 1), tx)
-	x11 := lerp(c(0, 1, 1), c(1, 1, 1), tx)
-	return lerp(lerp(x00, x10, ty), lerp(x01, x11, ty), tz)
+// noise3 is 3-D value noise built from 2-D layers (for round shapes).
+func noise3(x, y, z float64) float64 {
+	fz := math.Floor(z)
+	t := z - fz
+	t = t * t * (3 - 2*t)
+	a := noise2(x+fz*31.7, y+fz*57.3)
+	b := noise2(x+(fz+1)*31.7, y+(fz+1)*57.3)
+	return a + t*(b-a)
 }
 
-// fbm sums octaves of noise from wavelength base down, in [0, 1) around
-// 0.5. Octaves whose wavelength is under two pixel footprints fade to their
-// mean, so textures stay band-limited at every distance: no aliasing that
-// would break photometric consistency between frames.
-func fbm(x, y, z, base, footprint float64, octaves int, seed uint32) float64 {
-	sum, norm, amp, wave := 0.0, 0.0, 0.5, base
+// Octaves are kept only while their wavelength spans at least two pixel
+// footprints, fading out between four and two: textures stay band-limited
+// at every distance, so a bilinear warp between frames reproduces them.
+func octaveWeight(wave, foot float64) float64 {
+	return clamp(wave/(2*foot)-1, 0, 1)
+}
+
+// gain is the amplitude ratio of successive octaves.
+const gain = 0.55
+
+// invNorm[n] scales a sum of n octaves to a standard deviation of about
+// 0.25 (one octave of value noise alone has about 0.2).
+var invNorm = func() (t [9]float64) {
+	sum, amp := 0.0, 1.0
+	for n := 1; n < len(t); n++ {
+		sum += amp * amp
+		amp *= gain
+		t[n] = 1.25 / math.Sqrt(sum)
+	}
+	return t
+}()
+
+// fbm2 sums octaves of noise from wavelength base down: zero mean,
+// standard deviation about 0.25; faded octaves contribute their mean (0).
+func fbm2(x, y, base, foot float64, octaves int) float64 {
+	sum, amp, wave := 0.0, 1.0, base
 	for o := range octaves {
-		w := math.Min(1, math.Max(0, wave/(2*footprint)-1))
-		n := 0.5
-		if w > 0 {
-			f := 1 / wave
-			n = 0.5 + w*(valueNoise(x*f, y*f, z*f, seed+uint32(o)*101)-0.5)
+		w := octaveWeight(wave, foot)
+		if w == 0 {
+			break // finer octaves are faded too
 		}
-		sum += amp * n
-		norm += amp
-		amp *= 0.55
+		f := 1 / wave
+		sum += amp * w * noise2(x*f+float64(o)*19.1, y*f+float64(o)*7.3)
+		amp *= gain
 		wave *= 0.5
 	}
-	return sum / norm
+	// Dividing by the full amplitude sum (not just the kept octaves) keeps
+	// the contrast of coarse detail the same at every distance.
+	return sum * invNorm[octaves]
+}
+
+// fbm3 is fbm2's 3-D counterpart.
+func fbm3(p vec, base, foot float64, octaves int) float64 {
+	sum, amp, wave := 0.0, 1.0, base
+	for o := range octaves {
+		w := octaveWeight(wave, foot)
+		if w == 0 {
+			break
+		}
+		f := 1 / wave
+		sum += amp * w * noise3(p[0]*f+float64(o)*19.1, p[1]*f, p[2]*f+float64(o)*7.3)
+		amp *= gain
+		wave *= 0.5
+	}
+	return sum * invNorm[octaves]
+}
+
+// pulse is the fraction of a footprint of width foot around x covered by
+// the bands [lo, hi) repeating with period: an exactly box-filtered
+// pattern (lane dashes, windows, slats) that never aliases.
+func pulse(x, period, lo, hi, foot float64) float64 {
+	f := math.Max(foot, 1e-6)
+	if f >= period {
+		return (hi - lo) / period
+	}
+	return (bandIntegral(x+f/2, period, lo, hi) - bandIntegral(x-f/2, period, lo, hi)) / f
+}
+
+// bandIntegral is ∫₀ˣ of the indicator of the repeating bands.
+func bandIntegral(x, period, lo, hi float64) float64 {
+	n := math.Floor(x / period)
+	r := x - n*period
+	return n*(hi-lo) + clamp(r-lo, 0, hi-lo)
+}
+
+// band is pulse for a single band [lo, hi).
+func band(x, lo, hi, foot float64) float64 {
+	f := math.Max(foot, 1e-6)
+	return clamp((math.Min(x+f/2, hi)-math.Max(x-f/2, lo))/f, 0, 1)
 }
