@@ -2,6 +2,7 @@ package synth
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -134,9 +135,12 @@ func TestRenderIsDeterministicAcrossWorkers(t *testing.T) {
 
 func BenchmarkRender416x128(b *testing.B) {
 	w := NewWorld(1, StyleDefault, 200, 416, 128)
+	cores := runtime.GOMAXPROCS(0)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		w.Render(i%200, 2)
+		w.Render(i%200, cores)
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
+	fps := float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(fps, "frames/s")
+	b.ReportMetric(fps/float64(cores), "frames/s/core")
 }
