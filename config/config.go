@@ -56,6 +56,10 @@ type Train struct {
 	Out             string  `mapstructure:"out"` // run directory
 	CheckpointEvery int     `mapstructure:"checkpoint_every"`
 	LogEvery        int     `mapstructure:"log_every"`
+	// GTPose replaces the pose network by the dataset's ground-truth poses
+	// (synthetic world: poses.txt). A diagnostic: it separates learning
+	// depth from learning ego-motion.
+	GTPose bool `mapstructure:"gt_pose"`
 }
 
 // Distill is the X-Distill cross-task distillation.

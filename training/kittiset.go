@@ -16,6 +16,7 @@ type KITTISet struct {
 	Entries []kitti.Entry
 	W, H    int
 	calib   map[string]camera.Intrinsics
+	poses   drivePoses
 }
 
 // OpenKITTI reads the split file and the calibration of every date in it.
@@ -60,6 +61,13 @@ func (s *KITTISet) Load(i int) (Sample, error) {
 	}
 	in := s.calib[e.Drive.Date].Scale(s.W, s.H)
 	smp.Fx, smp.Fy, smp.Cx, smp.Cy = in.Fx, in.Fy, in.Cx, in.Cy
+	poses, err := s.poses.get(s.Root, e.Drive)
+	if err != nil {
+		return Sample{}, err
+	}
+	if e.Frame >= 1 && e.Frame+1 < len(poses) {
+		smp.RelPose = &[2][16]float64{relPose(poses[e.Frame], poses[e.Frame-1]), relPose(poses[e.Frame], poses[e.Frame+1])}
+	}
 	return smp, nil
 }
 

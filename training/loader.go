@@ -16,6 +16,9 @@ import (
 type Sample struct {
 	Frames         [3][]float32
 	Fx, Fy, Cx, Cy float64
+	// RelPose holds, when the dataset has poses, the row-major 4×4
+	// transforms from the target camera (t) to the sources t−1 and t+1.
+	RelPose *[2][16]float64
 }
 
 // Dataset gives samples by index. Implementations read KITTI-layout
@@ -36,6 +39,7 @@ type Augment struct {
 type HostBatch struct {
 	Net, Loss [3][]float32 // [B,3,H,W] each
 	K         []float32    // [B,4,4]
+	RelPose   []float32    // [2,B,4,4] target→source, when every sample has one
 	B, H, W   int
 	Step      int
 }
@@ -132,6 +136,18 @@ func (l *Loader) batch(step int) (*HostBatch, error) {
 			jit.apply(b.Net[f][i*plane:(i+1)*plane], s.Frames[f], h*w)
 		}
 		copy(b.K[16*i:], intrinsics4(s))
+		if s.RelPose == nil {
+			b.RelPose = nil
+		} else if i == 0 || b.RelPose != nil {
+			if b.RelPose == nil {
+				b.RelPose = make([]float32, 2*16*l.BatchSize)
+			}
+			for k := range 2 {
+				for j, v := range s.RelPose[k] {
+					b.RelPose[(k*l.BatchSize+i)*16+j] = float32(v)
+				}
+			}
+		}
 	}
 	return b, nil
 }
@@ -172,6 +188,17 @@ func (l *Loader) augment(r *rand.Rand, s *Sample, w, h int) {
 		s.Frames[f] = dst
 	}
 	s.Cx = float64(w-1) - s.Cx
+	if s.RelPose != nil { // mirror the motion too: F·T·F with F = diag(−1, 1, 1, 1)
+		for k := range 2 {
+			for r := range 4 {
+				for c := range 4 {
+					if (r == 0) != (c == 0) {
+						s.RelPose[k][4*r+c] = -s.RelPose[k][4*r+c]
+					}
+				}
+			}
+		}
+	}
 }
 
 // Upload copies a host batch to device tensors owned by s.
@@ -184,6 +211,12 @@ func (hb *HostBatch) Upload(s *Scope, device gotch.Device) *Batch {
 	b.InvK = s.T(b.K.MustInverse(false))
 	for f := range 3 {
 		b.Net[f], b.Loss[f] = up(hb.Net[f], shape), up(hb.Loss[f], shape)
+	}
+	if hb.RelPose != nil {
+		n := 16 * hb.B
+		for k := range 2 {
+			b.GTPose[k] = up(hb.RelPose[k*n:(k+1)*n], []int64{int64(hb.B), 4, 4})
+		}
 	}
 	return b
 }

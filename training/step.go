@@ -11,6 +11,9 @@ type Batch struct {
 	// in Monodepth2. Both [B,3,H,W] in [0, 1], index 0 = t−1, 1 = t, 2 = t+1.
 	Net, Loss [3]*ts.Tensor
 	K, InvK   *ts.Tensor // [B,4,4] intrinsics at the training size
+	// GTPose, when set, are the true target→source transforms (t−1, t+1);
+	// Forward then uses them instead of the pose network.
+	GTPose [2]*ts.Tensor
 }
 
 // LossWeights are the self-supervised loss settings.
@@ -31,7 +34,10 @@ type Losses struct {
 // target at scale 0, and the loss terms.
 func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train bool) (*ts.Tensor, []*ts.Tensor, Losses) {
 	disps := m.Depth.Forward(s, b.Net[1], train)
-	poses := m.poses(s, b, train)
+	poses := b.GTPose
+	if poses[0] == nil {
+		poses = m.poses(s, b, train)
+	}
 	size := []int64{w.H, w.W}
 	target := b.Loss[1]
 	var identity []*ts.Tensor

@@ -147,6 +147,12 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		next = step + 1
 		t.opt.LR = t.lr(step)
 		ManualSeed(c.Train.Seed*1_000_003 + int64(step))
+		if c.Train.GTPose && hb.RelPose == nil {
+			return fmt.Errorf("train.gt_pose: the dataset has no poses (poses.txt per drive)")
+		}
+		if !c.Train.GTPose {
+			hb.RelPose = nil
+		}
 		terms, finite := t.trainStep(hb, lw)
 		if !finite {
 			if bad++; bad >= maxBadSteps {
