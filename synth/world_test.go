@@ -117,6 +117,8 @@ func BenchmarkRender416x128(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		w.RenderInto(fr, i%200, runtime.GOMAXPROCS(0))
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
+	fps := float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(fps, "frames/s")
+	b.ReportMetric(fps/float64(runtime.GOMAXPROCS(0)), "frames/s/core")
 	reportCPU(b, cpu, b.N)
 }
