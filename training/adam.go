@@ -41,14 +41,24 @@ func NewAdam(vs *nn.VarStore, lr float64) *Adam {
 }
 
 // ZeroGrad clears the gradients of all parameters.
+//
+// gotch v0.7.0's generated in-place ops (Zero_, Add_, …) replace the
+// tensor's handle with a new one and never free the old handle, which
+// keeps the old storage alive: on temporaries that leaked ~2× the model
+// size per step. So the optimiser computes out of place and writes results
+// back with Copy_ (hand-written in gotch, no handle swap).
 func (a *Adam) ZeroGrad() {
-	for _, n := range a.names {
-		g := a.params[n].MustGrad(false)
-		if g.MustDefined() {
-			g.MustZero_()
+	noGrad(func() {
+		for _, n := range a.names {
+			g := a.params[n].MustGrad(false)
+			if g.MustDefined() {
+				z := g.MustZerosLike(false)
+				g.Copy_(z)
+				z.MustDrop()
+			}
+			g.MustDrop()
 		}
-		g.MustDrop()
-	}
+	})
 }
 
 // Update applies one Adam step with bias correction.
@@ -56,27 +66,30 @@ func (a *Adam) Update() {
 	a.Step++
 	bc1 := 1 - math.Pow(a.Beta1, float64(a.Step))
 	bc2 := 1 - math.Pow(a.Beta2, float64(a.Step))
-	s := NewScope()
-	defer s.Drop()
 	noGrad(func() {
 		for _, n := range a.names {
-			p, m, v := a.params[n], a.m[n], a.v[n]
-			g := s.T(p.MustGrad(false))
-			if !g.MustDefined() {
-				continue // unused this step (e.g. a scale not in the loss)
-			}
-			m.MustLerp_(g, s.F(1-a.Beta1))
-			v.MustMulScalar_(s.F(a.Beta2))
-			v.MustAdd_(s.T(s.T(g.MustMul(g, false)).MustMulScalar(s.F(1-a.Beta2), false)))
-			denom := s.T(v.MustSqrt(false))
-			denom.MustDivScalar_(s.F(math.Sqrt(bc2)))
-			denom.MustAddScalar_(s.F(a.Eps))
-			upd := s.T(m.MustDiv(denom, false))
-			upd.MustMulScalar_(s.F(a.LR / bc1))
-			p.MustSub_(upd)
+			a.update(n, bc1, bc2)
 		}
-		s.Drop()
 	})
+}
+
+func (a *Adam) update(n string, bc1, bc2 float64) {
+	s := NewScope()
+	defer s.Drop()
+	p, m, v := a.params[n], a.m[n], a.v[n]
+	g := s.T(p.MustGrad(false))
+	if !g.MustDefined() {
+		return // unused this step (e.g. a scale not in the loss)
+	}
+	mNew := s.T(s.T(m.MustMulScalar(s.F(a.Beta1), false)).MustAdd(s.T(g.MustMulScalar(s.F(1-a.Beta1), false)), false))
+	gg := s.T(s.T(g.MustMul(g, false)).MustMulScalar(s.F(1-a.Beta2), false))
+	vNew := s.T(s.T(v.MustMulScalar(s.F(a.Beta2), false)).MustAdd(gg, false))
+	denom := s.T(s.T(s.T(vNew.MustSqrt(false)).MustDivScalar(s.F(math.Sqrt(bc2)), false)).MustAddScalar(s.F(a.Eps), false))
+	upd := s.T(s.T(mNew.MustDiv(denom, false)).MustMulScalar(s.F(a.LR/bc1), false))
+	pNew := s.T(p.MustSub(upd, false))
+	m.Copy_(mNew)
+	v.Copy_(vNew)
+	p.Copy_(pNew)
 }
 
 // State returns the moments by parameter name ("m/NAME", "v/NAME") for a

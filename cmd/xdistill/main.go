@@ -44,7 +44,27 @@ func newRootCmd() *cobra.Command {
 // per command, so commands can be added without touching this file.
 var subcommands []func() *cobra.Command
 
+// arenaEnv caps glibc's malloc arenas. Go moves goroutines between OS
+// threads and glibc gives each thread an arena, so libtorch memory freed on
+// another thread is stranded: training RSS grew ~12 MB per step although
+// every tensor was freed (measured; ~1 MB/step with the cap). glibc reads
+// the variable at start-up only, hence the re-exec.
+const arenaEnv = "MALLOC_ARENA_MAX"
+
+func capMallocArenas() {
+	if os.Getenv(arenaEnv) != "" {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	env := append(os.Environ(), arenaEnv+"=2")
+	_ = syscall.Exec(exe, os.Args, env) // on failure, carry on uncapped
+}
+
 func main() {
+	capMallocArenas()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := newRootCmd().ExecuteContext(ctx)
