@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -96,13 +97,17 @@ func TestSplitsAreByDrive(t *testing.T) {
 	}
 }
 
+// Same options, different GOMAXPROCS and worker counts (0 = all cores):
+// the same bytes.
 func TestGenerateIsByteIdenticalAcrossWorkers(t *testing.T) {
 	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
-	oa, ob := tinyOpts(a, 1), tinyOpts(b, 3)
+	oa, ob := tinyOpts(a, 0), tinyOpts(b, 3)
 	oa.Style, ob.Style = StyleShifted, StyleShifted
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	if err := Generate(context.Background(), oa, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	runtime.GOMAXPROCS(4)
 	if err := Generate(context.Background(), ob, io.Discard); err != nil {
 		t.Fatal(err)
 	}
