@@ -32,7 +32,7 @@ func WriteLossCurve(runDir string) error {
 	if len(total.X) == 0 {
 		return nil // nothing logged yet
 	}
-	c := plot.Chart{Title: "training loss — " + runDir, XLabel: "step", YLabel: "loss", LogY: true,
+	c := plot.Chart{Title: "training loss - " + runDir, XLabel: "step", YLabel: "loss", LogY: true,
 		Series: []plot.Series{total, photo}}
 	return c.Save(filepath.Join(runDir, "loss.png"))
 }
