@@ -28,9 +28,10 @@ type Options struct {
 // --set overrides, in rising precedence, then validates it.
 func Load(opts Options) (Config, error) {
 	v := viper.New()
-	known := keysOf(reflect.TypeOf(Config{}), "")
+	known := map[string]bool{}
 	for key, val := range flatten(Default()) {
 		v.SetDefault(key, val)
+		known[key] = true
 	}
 	v.SetEnvPrefix(EnvPrefix)
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
@@ -118,23 +119,6 @@ func leafKeys(tree map[string]any, prefix string) []string {
 			continue
 		}
 		keys = append(keys, path)
-	}
-	return keys
-}
-
-// keysOf lists the dotted keys of a struct type from its mapstructure tags.
-func keysOf(t reflect.Type, prefix string) map[string]bool {
-	keys := map[string]bool{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name := prefix + f.Tag.Get("mapstructure")
-		if f.Type.Kind() == reflect.Struct {
-			for k := range keysOf(f.Type, name+".") {
-				keys[k] = true
-			}
-			continue
-		}
-		keys[name] = true
 	}
 	return keys
 }

@@ -1,14 +1,11 @@
 package kitti
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 )
 
 // VelodynePath is frame i's LiDAR scan in a KITTI raw drive.
@@ -34,40 +31,11 @@ func ReadVelodyne(path string) ([][4]float32, error) {
 	return pts, nil
 }
 
-// ReadMatrices reads every "key: numbers" line of a KITTI calibration file.
-func ReadMatrices(path string) (map[string][]float64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("calib %w", err)
-	}
-	defer f.Close()
-	out := map[string][]float64{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		key, rest, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		var vals []float64
-		for _, fld := range strings.Fields(rest) {
-			v, err := strconv.ParseFloat(fld, 64)
-			if err != nil {
-				vals = nil // a non-numeric entry such as calib_time
-				break
-			}
-			vals = append(vals, v)
-		}
-		if vals != nil {
-			out[key] = vals
-		}
-	}
-	return out, sc.Err()
-}
+// Mat4 is a row-major 4×4 matrix (a LiDAR-to-image projection).
+type Mat4 [4][4]float64
 
-type mat4 [4][4]float64
-
-func (a mat4) mul(b mat4) mat4 {
-	var c mat4
+func (a Mat4) mul(b Mat4) Mat4 {
+	var c Mat4
 	for i := range 4 {
 		for j := range 4 {
 			for k := range 4 {
@@ -78,24 +46,24 @@ func (a mat4) mul(b mat4) mat4 {
 	return c
 }
 
-func identity4() mat4 { return mat4{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}} }
+func identity4() Mat4 { return Mat4{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}} }
 
 // VeloToImage is the projection from LiDAR to the rectified left colour
 // camera: P_rect_02 · R_rect_00 · [R|T]_velo→cam, and the image size.
-func VeloToImage(camToCam, veloToCam string) (mat4, int, int, error) {
-	cc, err := ReadMatrices(camToCam)
+func VeloToImage(camToCam, veloToCam string) (Mat4, int, int, error) {
+	cc, err := readCalibKeys(camToCam, "R_rect_00", "P_rect_02", "S_rect_02")
 	if err != nil {
-		return mat4{}, 0, 0, err
+		return Mat4{}, 0, 0, err
 	}
-	vc, err := ReadMatrices(veloToCam)
+	vc, err := readCalibKeys(veloToCam, "R", "T")
 	if err != nil {
-		return mat4{}, 0, 0, err
+		return Mat4{}, 0, 0, err
 	}
 	r, t, rr, p, s := vc["R"], vc["T"], cc["R_rect_00"], cc["P_rect_02"], cc["S_rect_02"]
 	if len(r) != 9 || len(t) != 3 || len(rr) != 9 || len(p) != 12 || len(s) != 2 {
-		return mat4{}, 0, 0, fmt.Errorf("calib %s / %s: need R (9), T (3), R_rect_00 (9), P_rect_02 (12), S_rect_02 (2)", camToCam, veloToCam)
+		return Mat4{}, 0, 0, fmt.Errorf("calib %s / %s: need R (9), T (3), R_rect_00 (9), P_rect_02 (12), S_rect_02 (2)", camToCam, veloToCam)
 	}
-	v2c, rect, proj := identity4(), identity4(), mat4{}
+	v2c, rect, proj := identity4(), identity4(), Mat4{}
 	for i := range 3 {
 		for j := range 3 {
 			v2c[i][j], rect[i][j] = r[3*i+j], rr[3*i+j]
@@ -112,7 +80,7 @@ func VeloToImage(camToCam, veloToCam string) (mat4, int, int, error) {
 // points as Monodepth2's KITTI ground truth does: points ahead of the
 // sensor, depth = the camera-frame z, pixel = rounded projection minus one,
 // nearest point kept where several land on one pixel.
-func ProjectDepth(points [][4]float32, P mat4, w, h int) []float32 {
+func ProjectDepth(points [][4]float32, P Mat4, w, h int) []float32 {
 	depth := make([]float32, w*h)
 	for _, q := range points {
 		if q[0] < 0 {

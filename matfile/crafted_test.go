@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
 // craft builds MAT-files by hand in both byte orders with what scipy never
@@ -45,7 +47,7 @@ for E, name, mark in ((">", "be.mat", b"MI"), ("<", "le.mat", b"IM")):
 `
 
 func TestCraftedBothEndians(t *testing.T) {
-	requireScipy(t)
+	pyref.Require(t, "scipy.io")
 	dir := t.TempDir()
 	runPython(t, craft, dir)
 	for _, name := range []string{"be.mat", "le.mat"} {
@@ -80,7 +82,7 @@ func TestCraftedBothEndians(t *testing.T) {
 // (scipy's, which are large): never a panic, and a cut file either fails
 // with a clear error or yields only the variables before the cut.
 func TestTruncated(t *testing.T) {
-	requireScipy(t)
+	pyref.Require(t, "scipy.io")
 	dir := t.TempDir()
 	runPython(t, craft, dir)
 	runPython(t, writeScipy, dir)

@@ -8,19 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-
-	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
 // python is Debian's interpreter, the one with numpy and torch; a pyenv
 // python3 earlier on PATH lacks them.
 const python = "/usr/bin/python3"
-
-// requirePython skips without the outside judge, but fails under CI.
-func requirePython(t *testing.T, modules ...string) {
-	t.Helper()
-	pyref.Require(t, modules...)
-}
 
 // runJudge writes each array as raw little-endian float32 to dir/NAME.f32,
 // runs script with the directory as argv[1], and decodes its JSON stdout.

@@ -3,6 +3,8 @@ package metrics
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
 func TestMake3DCrops(t *testing.T) {
@@ -40,7 +42,7 @@ print(json.dumps({"ratio": ratio, "abs_rel": np.mean(np.abs(g - p) / g), "sq_rel
 `
 
 func TestMake3DAgainstReference(t *testing.T) {
-	requirePython(t, "numpy")
+	pyref.Require(t, "numpy")
 	const gw, gh, pw, ph = 305, 55, 128, 64
 	rng := rand.New(rand.NewPCG(5, 6))
 	gt64, gt := make([]float64, gw*gh), make([]float32, gw*gh)

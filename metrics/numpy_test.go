@@ -2,7 +2,10 @@ package metrics
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
 // kittiJudge is Monodepth2's evaluation written out in numpy (float64): the
@@ -32,7 +35,7 @@ print(json.dumps({"per": rows.tolist(), "mean": rows.mean(0).tolist(), "std": ro
 `
 
 func TestKITTIAgainstNumpy(t *testing.T) {
-	requirePython(t, "numpy")
+	pyref.Require(t, "numpy")
 	// An odd size so that the crop fractions land off integer boundaries.
 	const w, h, n = 97, 61, 3
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -52,7 +55,7 @@ func TestKITTIAgainstNumpy(t *testing.T) {
 	runJudge(t, kittiJudge, map[string][]float32{"dims": {w, h, n}, "pred": pred, "gt": gt}, &ref)
 
 	r0, r1, c0, c1 := GargCrop(w, h)
-	if got := []int{r0, r1, c0, c1}; !equalInts(got, ref.Crop) {
+	if got := []int{r0, r1, c0, c1}; !slices.Equal(got, ref.Crop) {
 		t.Errorf("GargCrop(%d, %d) = %v, numpy %v", w, h, got, ref.Crop)
 	}
 	var acc Accumulator
@@ -77,16 +80,4 @@ func TestKITTIAgainstNumpy(t *testing.T) {
 
 func fromRow(r []float64) Depth {
 	return Depth{AbsRel: r[0], SqRel: r[1], RMSE: r[2], RMSELog: r[3], A1: r[4], A2: r[5], A3: r[6], Log10: r[7], Count: int(r[8])}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
 func TestResizeHandWorked(t *testing.T) {
@@ -39,7 +41,7 @@ print(json.dumps(out))
 `
 
 func TestResizeAgainstTorch(t *testing.T) {
-	requirePython(t, "numpy", "torch")
+	pyref.Require(t, "numpy", "torch")
 	// Up, down, mixed, and the Make3D case (network output → 305×21 band).
 	sizes := [][4]int{{16, 9, 40, 23}, {64, 48, 17, 11}, {10, 30, 25, 7}, {64, 20, 305, 21}}
 	arrays := map[string][]float32{}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,7 +57,7 @@ func TestInitializersAreLittleEndianRawData(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := inits[c.name]
-		if got == nil || got.GetDataType() != c.elem || !equalInts(got.Dims, c.dims) || !bytes.Equal(got.RawData, c.raw) {
+		if got == nil || got.GetDataType() != c.elem || !slices.Equal(got.Dims, c.dims) || !bytes.Equal(got.RawData, c.raw) {
 			t.Errorf("%s: got %v, want type %d dims %v raw %x", c.name, got, c.elem, c.dims, c.raw)
 		}
 	}
@@ -67,18 +68,6 @@ func TestInitializersAreLittleEndianRawData(t *testing.T) {
 	if err := m.Validate(); err == nil || !strings.Contains(err.Error(), `"bad"`) {
 		t.Errorf("3 values for a 2×2 shape: got %v", err)
 	}
-}
-
-func equalInts(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestNamesAreUnique(t *testing.T) {

@@ -124,11 +124,7 @@ func (c Chart) Save(path string) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	return fsutil.WriteFileAtomic(path, buf.Bytes(), 0o644)
+	return SavePNG(path, img)
 }
 
 // line draws an anti-alias-free line by stepping along its longer axis.
@@ -145,8 +141,8 @@ func label(img *image.RGBA, x, y int, s string, c color.RGBA) {
 	d.DrawString(s)
 }
 
-// SaveImage writes any image as a PNG atomically.
-func (Chart) SaveImage(path string, img image.Image) error {
+// SavePNG writes any image as a PNG atomically.
+func SavePNG(path string, img image.Image) error {
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return fmt.Errorf("image %s: %w", path, err)

@@ -1,7 +1,6 @@
 package training
 
 import (
-	"fmt"
 	"math"
 	"sort"
 
@@ -100,29 +99,6 @@ func (a *Adam) State() map[string]*ts.Tensor {
 		out["m/"+n], out["v/"+n] = a.m[n], a.v[n]
 	}
 	return out
-}
-
-// Restore loads moments saved by State; every parameter must be present
-// with its shape.
-func (a *Adam) Restore(state map[string]*ts.Tensor, step int64) error {
-	for _, n := range a.names {
-		for _, kind := range []string{"m/", "v/"} {
-			src, ok := state[kind+n]
-			if !ok {
-				return fmt.Errorf("optimizer state lacks %s%s", kind, n)
-			}
-			dst := a.m[n]
-			if kind == "v/" {
-				dst = a.v[n]
-			}
-			if !equal(src.MustSize(), dst.MustSize()) {
-				return fmt.Errorf("optimizer state %s%s: shape %v, parameter has %v", kind, n, src.MustSize(), dst.MustSize())
-			}
-			noGrad(func() { dst.Copy_(src) })
-		}
-	}
-	a.Step = step
-	return nil
 }
 
 // Drop frees the moments.

@@ -1,12 +1,13 @@
 package training
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
-	"github.com/sugarme/gotch/ts"
 
+	"github.com/xdistill/edge-depth/checkpoint"
 	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
@@ -46,17 +47,32 @@ func TestAdamMatchesPyTorch(t *testing.T) {
 	if d := pyref.MaxAbsDiff(t, values(t, p), ref["p"].Data); d > 1e-6 {
 		t.Errorf("after 3 Adam steps: max |ours − torch.optim.Adam| = %.3g", d)
 	}
-	// Restoring saved moments into a fresh optimiser reproduces them.
+	// Restoring saved moments (through the checkpoint format, as a resumed
+	// run does) into a fresh optimiser reproduces them.
 	fresh := NewAdam(vs, 0.01)
 	defer fresh.Drop()
-	if err := fresh.Restore(opt.State(), opt.Step); err != nil {
+	if err := fresh.LoadOptimizer(encodeDecode(t, opt.OptimizerTensors()), opt.Step); err != nil {
 		t.Fatal(err)
 	}
 	if d := pyref.MaxAbsDiff(t, values(t, fresh.State()["v/p"]), values(t, opt.State()["v/p"])); d != 0 || fresh.Step != 3 {
 		t.Errorf("restored state differs by %g, step %d", d, fresh.Step)
 	}
-	bad := map[string]*ts.Tensor{"m/p": s.T(ts.MustZeros([]int64{2}, Float, gotch.CPU))}
-	if err := fresh.Restore(bad, 1); err == nil {
+	bad := []checkpoint.Tensor{checkpoint.F32("m/p", []int64{2}, []float32{0, 0}), checkpoint.F32("v/p", []int64{2}, []float32{0, 0})}
+	if err := fresh.LoadOptimizer(encodeDecode(t, bad), 1); err == nil {
 		t.Error("restoring mismatched state: want an error")
 	}
+}
+
+// encodeDecode round-trips tensors through the safetensors format.
+func encodeDecode(t *testing.T, tensors []checkpoint.Tensor) *checkpoint.File {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := checkpoint.Encode(&buf, tensors, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := checkpoint.Decode(buf.Bytes(), "optimizer.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -2,6 +2,7 @@ package training
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/sugarme/gotch/ts"
@@ -37,7 +38,7 @@ func fromCheckpoint(dst map[string]*ts.Tensor, f *checkpoint.File, what string) 
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		if !equal(src.Shape, x.MustSize()) {
+		if !slices.Equal(src.Shape, x.MustSize()) {
 			return fmt.Errorf("%s: tensor %s has shape %v, the network has %v (another architecture?)", what, name, src.Shape, x.MustSize())
 		}
 		v, err := src.Float32s()

@@ -68,42 +68,59 @@ func DispToDepthHost(disp []float32, minDepth, maxDepth float64) []float32 {
 // (Monodepth2's order). Progress may be nil.
 func (m *Model) Evaluate(ctx context.Context, set EvalSet, o metrics.Options, device gotch.Device, progress Progress) (EvalResult, error) {
 	w, h := set.Size()
-	var acc metrics.Accumulator
-	classes := &metrics.ClassAccumulator{MinPixels: 20}
-	var ratios []float64
-	for i := range set.Len() {
-		if err := ctx.Err(); err != nil {
-			return EvalResult{}, err
-		}
+	return scoreAll(ctx, set.Len(), progress, func(i int) (*metrics.Sample, []uint8, error) {
 		smp, err := set.LoadEval(i)
 		if err != nil {
-			return EvalResult{}, fmt.Errorf("eval sample %d: %w", i, err)
+			return nil, nil, err
 		}
 		disp := metrics.Resize(m.Predict(smp.Image, w, h, device), w, h, smp.GTW, smp.GTH)
 		pred := DispToDepthHost(disp, m.MinDepth, m.MaxDepth)
 		sample, err := metrics.Prepare(pred, smp.GT, smp.GTW, smp.GTH, o)
 		if err != nil {
-			acc.Add(metrics.Depth{}) // counted as skipped: no valid pixels
+			return nil, nil, nil // no valid pixels: counted as skipped
+		}
+		return &sample, smp.Labels, nil
+	})
+}
+
+// scoreAll runs score over n images and accumulates the metrics, the
+// median-scaling ratios and, for images with labels, the per-class
+// metrics. score returns a nil sample for an image without valid ground
+// truth, which is counted as skipped.
+func scoreAll(ctx context.Context, n int, progress Progress, score func(i int) (*metrics.Sample, []uint8, error)) (EvalResult, error) {
+	var acc metrics.Accumulator
+	classes := &metrics.ClassAccumulator{MinPixels: 20}
+	var ratios []float64
+	for i := range n {
+		if err := ctx.Err(); err != nil {
+			return EvalResult{}, err
+		}
+		sample, labels, err := score(i)
+		if err != nil {
+			return EvalResult{}, fmt.Errorf("eval sample %d: %w", i, err)
+		}
+		if progress != nil {
+			progress.Add(1)
+		}
+		if sample == nil {
+			acc.Add(metrics.Depth{})
 			continue
 		}
 		acc.Add(sample.Metrics())
 		ratios = append(ratios, sample.Ratio)
-		if smp.Labels != nil {
-			per, err := sample.ByClass(smp.Labels)
+		if labels != nil {
+			per, err := sample.ByClass(labels)
 			if err != nil {
 				return EvalResult{}, fmt.Errorf("eval sample %d: labels: %w", i, err)
 			}
 			classes.Add(per)
-		}
-		if progress != nil {
-			progress.Add(1)
 		}
 	}
 	if progress != nil {
 		progress.Finish()
 	}
 	if acc.Len() == 0 {
-		return EvalResult{}, fmt.Errorf("eval: no sample had valid ground truth (%d images)", set.Len())
+		return EvalResult{}, fmt.Errorf("eval: no sample had valid ground truth (%d images)", n)
 	}
 	med, rel := metrics.RatioSummary(ratios)
 	return EvalResult{Mean: acc.Mean(), Std: acc.Std(), Images: acc.Len(), Skipped: acc.Skipped(),

@@ -10,9 +10,10 @@ import (
 // target pixel to 3-D, move it into the source camera, project, and sample
 // the source bilinearly (border padding).
 type Warper struct {
-	H, W int64
-	pix  *ts.Tensor // [1,3,H·W] homogeneous pixel coordinates (x, y, 1)
-	ones *ts.Tensor // [1,1,H·W]
+	H, W  int64
+	pix   *ts.Tensor // [1,3,H·W] homogeneous pixel coordinates (x, y, 1)
+	ones  *ts.Tensor // [1,1,H·W]
+	scale *ts.Tensor // [2]: 2/(W−1), 2/(H−1), pixels → grid_sample's [-1, 1]
 }
 
 // NewWarper precomputes the pixel grid for an H×W image on device.
@@ -27,13 +28,15 @@ func NewWarper(h, w int64, device gotch.Device) *Warper {
 	}
 	pix := ts.MustOfSlice(data).MustView([]int64{1, 3, n}, true).MustTo(device, true)
 	ones := ts.MustOnes([]int64{1, 1, n}, Float, device)
-	return &Warper{H: h, W: w, pix: pix, ones: ones}
+	scale := ts.MustOfSlice([]float32{2 / float32(w-1), 2 / float32(h-1)}).MustTo(device, true)
+	return &Warper{H: h, W: w, pix: pix, ones: ones, scale: scale}
 }
 
 // Drop frees the precomputed grid.
 func (w *Warper) Drop() {
 	w.pix.MustDrop()
 	w.ones.MustDrop()
+	w.scale.MustDrop()
 }
 
 // Backproject lifts depth [B,1,H,W] to camera points [B,4,H·W] with invK [B,4,4].
@@ -56,8 +59,7 @@ func (w *Warper) Project(s *Scope, points, K, T *ts.Tensor) *ts.Tensor {
 	pix := s.T(s.T(cam.MustNarrow(1, 0, 2, false)).MustDiv(z, false))
 	pix = s.T(s.T(pix.MustView([]int64{b, 2, w.H, w.W}, false)).MustPermute([]int64{0, 2, 3, 1}, false))
 	// x/(W-1)·2−1 and y/(H-1)·2−1, as one multiply and one subtract.
-	scale := s.T(ts.MustOfSlice([]float32{2 / float32(w.W-1), 2 / float32(w.H-1)}).MustTo(pix.MustDevice(), true))
-	return s.T(s.T(pix.MustMul(scale, false)).MustSubScalar(s.F(1), false))
+	return s.T(s.T(pix.MustMul(w.scale, false)).MustSubScalar(s.F(1), false))
 }
 
 // GridSample reads src [B,C,H,W] at grid [B,H,W,2]: bilinear, border padding.

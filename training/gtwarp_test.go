@@ -79,14 +79,14 @@ func TestGroundTruthWarpThroughTrainingCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, flip := range []float64{0, 1} {
-		l := &Loader{Data: oneSample{set, 2}, BatchSize: 1, Seed: 1, Aug: Augment{FlipProb: flip}}
+		l := &Loader{Data: oneSample{set, 2}, BatchSize: 1, Seed: 1, Aug: Augment{FlipProb: flip}, GTPose: true}
 		hb, err := l.batch(0)
 		if err != nil || hb.RelPose == nil {
 			t.Fatalf("batch: %v (poses %v)", err, hb != nil && hb.RelPose != nil)
 		}
 		if flip == 1 {
 			depth = mirror(depth, 256, 96)
-			labels = mirrorU8(labels, 256, 96)
+			labels = mirror(labels, 256, 96)
 		}
 		for _, src := range []int{0, 2} {
 			gt, id := warpL1(t, hb, depth, labels, src, false), warpL1(t, hb, depth, labels, src, true)
@@ -110,18 +110,8 @@ type oneSample struct {
 func (o oneSample) Len() int                 { return 1 }
 func (o oneSample) Load(int) (Sample, error) { return o.KITTISet.Load(o.i) }
 
-func mirror(v []float32, w, h int) []float32 {
-	out := make([]float32, len(v))
-	for y := range h {
-		for x := range w {
-			out[y*w+x] = v[y*w+w-1-x]
-		}
-	}
-	return out
-}
-
-func mirrorU8(v []uint8, w, h int) []uint8 {
-	out := make([]uint8, len(v))
+func mirror[T any](v []T, w, h int) []T {
+	out := make([]T, len(v))
 	for y := range h {
 		for x := range w {
 			out[y*w+x] = v[y*w+w-1-x]

@@ -73,23 +73,15 @@ func (s *KITTISet) Load(i int) (Sample, error) {
 
 // image reads one frame as float32 CHW in [0, 1] at the training size.
 func (s *KITTISet) image(d kitti.Drive, frame int) ([]float32, error) {
-	path := d.ImagePath(s.Root, frame)
-	rgb, w, h, err := kitti.ReadRGB(path)
-	if err != nil {
-		return nil, err
+	chw, w, h, err := kitti.ReadRGBFloat(d.ImagePath(s.Root, frame))
+	if err != nil || (w == s.W && h == s.H) {
+		return chw, err
 	}
-	chw := make([]float32, 3*s.W*s.H)
+	out := make([]float32, 3*s.W*s.H)
 	for c := range 3 {
-		plane := make([]float32, w*h)
-		for p := range plane {
-			plane[p] = float32(rgb[3*p+c]) / 255
-		}
-		if w != s.W || h != s.H {
-			plane = metrics.Resize(plane, w, h, s.W, s.H)
-		}
-		copy(chw[c*s.W*s.H:], plane)
+		copy(out[c*s.W*s.H:], metrics.Resize(chw[c*w*h:(c+1)*w*h], w, h, s.W, s.H))
 	}
-	return chw, nil
+	return out, nil
 }
 
 // LoadEval returns entry i's image and its ground truth (depth, labels when

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
@@ -53,6 +54,13 @@ type Loader struct {
 	Seed      uint64
 	Aug       Augment
 	Workers   int
+	// GTPose packs the samples' ground-truth relative poses into each
+	// batch (train.gt_pose); a sample without one is an error then.
+	GTPose bool
+
+	permMu sync.Mutex
+	perm   []int // the current epoch's sample order
+	epoch  int
 }
 
 // Run sends batches for steps [from, to) on the returned channel, in order,
@@ -119,10 +127,12 @@ func (l *Loader) batch(step int) (*HostBatch, error) {
 		b.Net[f] = make([]float32, l.BatchSize*plane)
 		b.Loss[f] = make([]float32, l.BatchSize*plane)
 	}
+	if l.GTPose {
+		b.RelPose = make([]float32, 2*16*l.BatchSize)
+	}
 	r := rand.New(rand.NewPCG(l.Seed, uint64(step)))
-	// An epoch is a permutation of the dataset; steps walk through it.
 	for i := range l.BatchSize {
-		idx := sampleIndex(l.Seed, step*l.BatchSize+i, n)
+		idx := l.sampleIndex(step*l.BatchSize+i, n)
 		s, err := l.Data.Load(idx)
 		if err != nil {
 			return nil, fmt.Errorf("batch %d: sample %d: %w", step, idx, err)
@@ -136,11 +146,9 @@ func (l *Loader) batch(step int) (*HostBatch, error) {
 			jit.apply(b.Net[f][i*plane:(i+1)*plane], s.Frames[f], h*w)
 		}
 		copy(b.K[16*i:], intrinsics4(s))
-		if s.RelPose == nil {
-			b.RelPose = nil
-		} else if i == 0 || b.RelPose != nil {
-			if b.RelPose == nil {
-				b.RelPose = make([]float32, 2*16*l.BatchSize)
+		if l.GTPose {
+			if s.RelPose == nil {
+				return nil, fmt.Errorf("batch %d: sample %d has no ground-truth pose (train.gt_pose needs poses.txt per drive)", step, idx)
 			}
 			for k := range 2 {
 				for j, v := range s.RelPose[k] {
@@ -152,12 +160,22 @@ func (l *Loader) batch(step int) (*HostBatch, error) {
 	return b, nil
 }
 
-// sampleIndex maps a global sample number to a dataset index through a
-// per-epoch permutation seeded by (seed, epoch).
-func sampleIndex(seed uint64, k, n int) int {
+// sampleIndex maps a global sample number to a dataset index: an epoch is
+// a permutation of the dataset seeded by (seed, epoch), and steps walk
+// through it. The permutation is built once per epoch, not per sample.
+func (l *Loader) sampleIndex(k, n int) int {
 	epoch, pos := k/n, k%n
-	perm := rand.New(rand.NewPCG(seed^0x9e3779b97f4a7c15, uint64(epoch))).Perm(n)
-	return perm[pos]
+	l.permMu.Lock()
+	defer l.permMu.Unlock()
+	if l.perm == nil || l.epoch != epoch {
+		l.perm = epochOrder(l.Seed, epoch, n)
+		l.epoch = epoch
+	}
+	return l.perm[pos]
+}
+
+func epochOrder(seed uint64, epoch, n int) []int {
+	return rand.New(rand.NewPCG(seed^0x9e3779b97f4a7c15, uint64(epoch))).Perm(n)
 }
 
 func intrinsics4(s Sample) []float32 {

@@ -100,7 +100,7 @@ func TestJitterIsSharedByFramesAndSparesTheLossCopy(t *testing.T) {
 	if slices.Equal(b.Net[1], b.Loss[1]) {
 		t.Error("jitter changed nothing")
 	}
-	s, _ := data.Load(sampleIndex(9, 0, 3))
+	s, _ := data.Load(epochOrder(9, 0, 3)[0])
 	if !slices.Equal(b.Loss[1][:len(s.Frames[1])], s.Frames[1]) {
 		t.Error("the loss copy was jittered")
 	}

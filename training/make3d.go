@@ -81,31 +81,17 @@ func bandCHW(img image.Image, w, h int) []float32 {
 
 // EvaluateMake3D scores the model with the Make3D protocol (metrics package).
 func (m *Model) EvaluateMake3D(ctx context.Context, s *Make3D, w, h int, device gotch.Device, progress Progress) (metrics.Depth, int, error) {
-	var acc metrics.Accumulator
-	for i := range s.Images {
-		if err := ctx.Err(); err != nil {
-			return metrics.Depth{}, 0, err
-		}
+	res, err := scoreAll(ctx, len(s.Images), progress, func(i int) (*metrics.Sample, []uint8, error) {
 		input, gt, gw, gh, err := s.load(i, w, h)
 		if err != nil {
-			return metrics.Depth{}, 0, err
+			return nil, nil, err
 		}
 		pred := DispToDepthHost(m.Predict(input, w, h, device), m.MinDepth, m.MaxDepth)
 		smp, err := metrics.PrepareMake3D(pred, w, h, gt, gw, gh)
 		if err != nil {
-			acc.Add(metrics.Depth{})
-			continue
+			return nil, nil, nil // no valid pixels: counted as skipped
 		}
-		acc.Add(smp.Metrics())
-		if progress != nil {
-			progress.Add(1)
-		}
-	}
-	if progress != nil {
-		progress.Finish()
-	}
-	if acc.Len() == 0 {
-		return metrics.Depth{}, 0, fmt.Errorf("make3d: no image had valid ground truth")
-	}
-	return acc.Mean(), acc.Len(), nil
+		return &smp, nil, nil
+	})
+	return res.Mean, res.Images, err
 }

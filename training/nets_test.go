@@ -1,6 +1,7 @@
 package training
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/sugarme/gotch"
@@ -25,7 +26,7 @@ func TestDepthAndPoseNetShapesAndGradients(t *testing.T) {
 	disps := depth.Forward(s, img, true)
 	for sc, d := range disps {
 		want := []int64{2, 1, 64 >> sc, 96 >> sc}
-		if got := d.MustSize(); !equal(got, want) {
+		if got := d.MustSize(); !slices.Equal(got, want) {
 			t.Errorf("scale %d disparity shape %v, want %v", sc, got, want)
 		}
 		v := values(t, d)
@@ -34,7 +35,7 @@ func TestDepthAndPoseNetShapesAndGradients(t *testing.T) {
 		}
 	}
 	aa, tr := pose.Forward(s, img, img, true)
-	if !equal(aa.MustSize(), []int64{2, 3}) || !equal(tr.MustSize(), []int64{2, 3}) {
+	if !slices.Equal(aa.MustSize(), []int64{2, 3}) || !slices.Equal(tr.MustSize(), []int64{2, 3}) {
 		t.Fatalf("pose shapes %v %v, want [2 3]", aa.MustSize(), tr.MustSize())
 	}
 	loss := s.T(s.T(disps[0].MustMean(Float, false)).MustAdd(s.T(tr.MustSum(Float, false)), false))

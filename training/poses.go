@@ -34,29 +34,11 @@ func (d *drivePoses) get(root string, drv kitti.Drive) ([]kitti.Pose, error) {
 	return p, nil
 }
 
-// relPose is the row-major 4×4 transform from camera t to camera s for
-// camera-to-world poses: inv(P_s) · P_t.
+// relPose is the row-major 4×4 transform from camera t to camera s.
 func relPose(pt, ps kitti.Pose) [16]float64 {
 	var out [16]float64
-	// inv([R|c]) = [Rᵀ | −Rᵀc]
-	for r := range 3 {
-		for c := range 4 {
-			var v float64
-			for k := range 3 {
-				// (Rsᵀ)[r][k] = Rs[k][r]
-				v += ps[4*k+r] * at(pt, k, c)
-			}
-			if c == 3 {
-				for k := range 3 {
-					v -= ps[4*k+r] * ps[4*k+3]
-				}
-			}
-			out[4*r+c] = v
-		}
-	}
+	r := kitti.Relative(pt, ps) // 3×4 row-major: the top three rows
+	copy(out[:12], r[:])
 	out[15] = 1
 	return out
 }
-
-// at reads row r, column c of a 3×4 pose as a 4×4 matrix.
-func at(p kitti.Pose, r, c int) float64 { return p[4*r+c] }

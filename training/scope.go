@@ -44,6 +44,3 @@ func (s *Scope) Drop() {
 	}
 	s.tensors, s.scalars = s.tensors[:0], s.scalars[:0]
 }
-
-// Len is the number of tensors the scope owns (for leak tests).
-func (s *Scope) Len() int { return len(s.tensors) }

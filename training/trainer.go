@@ -131,7 +131,7 @@ func (t *Trainer) resume() (int, error) {
 func (t *Trainer) loop(ctx context.Context, start int) error {
 	c := t.Cfg
 	loader := &Loader{Data: t.Data, BatchSize: c.Train.BatchSize, Seed: uint64(c.Train.Seed), Workers: c.Data.Workers,
-		Aug: Augment{ColorJitter: c.Train.ColorJitter, FlipProb: c.Train.FlipProb}}
+		Aug: Augment{ColorJitter: c.Train.ColorJitter, FlipProb: c.Train.FlipProb}, GTPose: c.Train.GTPose}
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches, loadErr := loader.Run(lctx, start, c.Train.Steps)
@@ -147,12 +147,6 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		next = step + 1
 		t.opt.LR = t.lr(step)
 		ManualSeed(c.Train.Seed*1_000_003 + int64(step))
-		if c.Train.GTPose && hb.RelPose == nil {
-			return fmt.Errorf("train.gt_pose: the dataset has no poses (poses.txt per drive)")
-		}
-		if !c.Train.GTPose {
-			hb.RelPose = nil
-		}
 		terms, finite := t.trainStep(hb, lw)
 		if !finite {
 			if bad++; bad >= maxBadSteps {

@@ -3,6 +3,7 @@ package training
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -75,7 +76,7 @@ func copyWeight(dst, src *ts.Tensor, key string) error {
 		defer half.MustDrop()
 		src, got = half, half.MustSize()
 	}
-	if !equal(want, got) {
+	if !slices.Equal(want, got) {
 		return fmt.Errorf("tensor %s: shape %v in the file, %v in the network", key, got, want)
 	}
 	noGrad(func() {
@@ -84,16 +85,4 @@ func copyWeight(dst, src *ts.Tensor, key string) error {
 		conv.MustDrop()
 	})
 	return nil
-}
-
-func equal(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

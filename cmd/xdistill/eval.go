@@ -140,7 +140,7 @@ func examplesGrid(m *training.Model, set *training.KITTISet, dev gotch.Device, p
 		rows = append(rows, []image.Image{rgbPanel(smp.Image, w, h), plot.Heat(disp, w, h, 0, maxOf(disp), false),
 			plot.Heat(invert(gt), w, h, 0, maxOf(invert(gt)), true), plot.Heat(relError(pred, gt), w, h, 0, 0.5, false)})
 	}
-	return plot.Chart{}.SaveImage(path, plot.Grid(rows))
+	return plot.SavePNG(path, plot.Grid(rows))
 }
 
 func rgbPanel(chw []float32, w, h int) image.Image {

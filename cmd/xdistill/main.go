@@ -46,9 +46,10 @@ var subcommands []func() *cobra.Command
 
 // arenaEnv caps glibc's malloc arenas. Go moves goroutines between OS
 // threads and glibc gives each thread an arena, so libtorch memory freed on
-// another thread is stranded: training RSS grew ~12 MB per step although
-// every tensor was freed (measured; ~1 MB/step with the cap). glibc reads
-// the variable at start-up only, hence the re-exec.
+// another thread is stranded. Measured on a 128×64 training run: without
+// the cap RSS starts near 2.0 GB and grows ~3 MB per step; with it, ~1.2 GB
+// and ~0.6 MB per step. glibc reads the variable at start-up only, hence
+// the re-exec.
 const arenaEnv = "MALLOC_ARENA_MAX"
 
 func capMallocArenas() {

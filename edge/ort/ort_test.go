@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/xdistill/edge-depth/internal/onnxcheck"
+	"github.com/xdistill/edge-depth/internal/pyref"
 	"github.com/xdistill/edge-depth/onnxgraph"
 )
 
@@ -95,18 +96,6 @@ func convInput(phase float64) []float32 {
 	return seq(60, func(i int) float32 { return float32(math.Sin(float64(i)*0.7 + phase)) })
 }
 
-func maxDiff(t *testing.T, a, b []float32) float64 {
-	t.Helper()
-	if len(a) != len(b) {
-		t.Fatalf("length %d vs %d", len(a), len(b))
-	}
-	var m float64
-	for i := range a {
-		m = math.Max(m, math.Abs(float64(a[i])-float64(b[i])))
-	}
-	return m
-}
-
 // bindCPU opens path on the CPU and binds it with the given shapes.
 func bindCPU(t *testing.T, path string, shapes map[string][]int64) (*Session, *Binding) {
 	t.Helper()
@@ -143,7 +132,7 @@ func TestTinyConvModelMatchesGoReference(t *testing.T) {
 		if err := b.Run(); err != nil {
 			t.Fatal(err)
 		}
-		d := maxDiff(t, float32s(t, b, "y"), convRef(x, convW, convB, convC))
+		d := pyref.MaxAbsDiff(t, float32s(t, b, "y"), convRef(x, convW, convB, convC))
 		t.Logf("opset %d: max |ORT − Go| = %.3g", opset, d)
 		if d > 1e-5 {
 			t.Errorf("opset %d: max |ORT − Go| = %g", opset, d)
@@ -201,7 +190,7 @@ func TestBindingRunIsAllocationFreeAndReusesTensors(t *testing.T) {
 		if err := b.Run(); err != nil {
 			t.Fatal(err)
 		}
-		if d := maxDiff(t, y, convRef(in, convW, convB, convC)); d > 1e-5 {
+		if d := pyref.MaxAbsDiff(t, y, convRef(in, convW, convB, convC)); d > 1e-5 {
 			t.Errorf("phase %g: the reused output slice is off by %g", phase, d)
 		}
 	}
@@ -246,7 +235,7 @@ func TestDynamicBatchBinding(t *testing.T) {
 	}
 	y := float32s(t, b, "y")
 	for i, x := range [][]float32{x0, x1} {
-		if d := maxDiff(t, y[i*40:(i+1)*40], convRef(x, convW, convB, convC)); d > 1e-5 {
+		if d := pyref.MaxAbsDiff(t, y[i*40:(i+1)*40], convRef(x, convW, convB, convC)); d > 1e-5 {
 			t.Errorf("batch item %d off by %g", i, d)
 		}
 	}
