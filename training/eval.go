@@ -67,14 +67,27 @@ func DispToDepthHost(disp []float32, minDepth, maxDepth float64) []float32 {
 // disparity is resized bilinearly to the ground truth, then inverted
 // (Monodepth2's order). Progress may be nil.
 func (m *Model) Evaluate(ctx context.Context, set EvalSet, o metrics.Options, device gotch.Device, progress Progress) (EvalResult, error) {
+	predict := func(image []float32, w, h int) ([]float32, error) { return m.Predict(image, w, h, device), nil }
+	return EvaluateWith(ctx, set, o, predict, m.MinDepth, m.MaxDepth, progress)
+}
+
+// EvaluateWith is Evaluate for any predictor of the scale-0 sigmoid
+// disparity (h×w) of a CHW image, e.g. an exported ONNX model, so that it
+// is scored by exactly the same loop and metrics.
+func EvaluateWith(ctx context.Context, set EvalSet, o metrics.Options, predict func(image []float32, w, h int) ([]float32, error),
+	minDepth, maxDepth float64, progress Progress) (EvalResult, error) {
 	w, h := set.Size()
 	return scoreAll(ctx, set.Len(), progress, func(i int) (*metrics.Sample, []uint8, error) {
 		smp, err := set.LoadEval(i)
 		if err != nil {
 			return nil, nil, err
 		}
-		disp := metrics.Resize(m.Predict(smp.Image, w, h, device), w, h, smp.GTW, smp.GTH)
-		pred := DispToDepthHost(disp, m.MinDepth, m.MaxDepth)
+		raw, err := predict(smp.Image, w, h)
+		if err != nil {
+			return nil, nil, err
+		}
+		disp := metrics.Resize(raw, w, h, smp.GTW, smp.GTH)
+		pred := DispToDepthHost(disp, minDepth, maxDepth)
 		sample, err := metrics.Prepare(pred, smp.GT, smp.GTW, smp.GTH, o)
 		if err != nil {
 			return nil, nil, nil // no valid pixels: counted as skipped

@@ -1,0 +1,144 @@
+package export
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xdistill/edge-depth/checkpoint"
+)
+
+// bnEps is the batch-norm epsilon of training's layers (gotch's default,
+// as torchvision's).
+const bnEps = 1e-5
+
+// netSpec is the depth network a checkpoint holds, as training builds it
+// (training/resnet.go, training/depthnet.go); the exporter re-derives every
+// shape from it and checks each tensor against it.
+type netSpec struct {
+	depth      int     // ResNet depth: 18 or 50
+	width      float64 // channel multiplier
+	padding    string  // reflect | zero
+	bottleneck bool
+	blocks     [4]int
+}
+
+// decoderChannels are Monodepth2's decoder widths, finest first (as in
+// training).
+var decoderChannels = [5]int64{16, 32, 64, 128, 256}
+
+// specOf reads the architecture from a run record and refuses anything the
+// exporter does not know how to write.
+func specOf(a checkpoint.Arch) (netSpec, error) {
+	n, err := strconv.Atoi(strings.TrimPrefix(a.Encoder, "resnet"))
+	if !strings.HasPrefix(a.Encoder, "resnet") || err != nil || (n != 18 && n != 50) {
+		return netSpec{}, fmt.Errorf("architecture: encoder %q is not one this exporter writes (resnet18 or resnet50)", a.Encoder)
+	}
+	s := netSpec{depth: n, width: a.WidthMultiplier, padding: a.Padding}
+	if s.width == 0 {
+		s.width = 1 // records before width multipliers
+	}
+	if !(s.width > 0 && s.width <= 1) || math.IsNaN(s.width) {
+		return netSpec{}, fmt.Errorf("architecture: width multiplier %g, want (0, 1]", a.WidthMultiplier)
+	}
+	if s.padding == "" {
+		s.padding = "reflect"
+	}
+	if s.padding != "reflect" && s.padding != "zero" {
+		return netSpec{}, fmt.Errorf("architecture: padding %q, want reflect or zero", a.Padding)
+	}
+	if n == 18 {
+		s.blocks = [4]int{2, 2, 2, 2}
+	} else {
+		s.blocks, s.bottleneck = [4]int{3, 4, 6, 3}, true
+	}
+	return s, nil
+}
+
+// scaled applies the width multiplier like training's EncoderSpec.scaled.
+func (s netSpec) scaled(c int64) int64 {
+	v := int64(float64(c)*s.width + 0.5)
+	return max(v, 4)
+}
+
+func (s netSpec) String() string { return fmt.Sprintf("resnet%d at width %g", s.depth, s.width) }
+
+// weights reads the depth net's tensors from a checkpoint, checking each
+// shape against the spec. The first problem is kept (like onnxgraph's
+// builder) so graph code reads like the network.
+type weights struct {
+	f    *checkpoint.File
+	spec netSpec
+	err  error
+}
+
+const prefix = "depth."
+
+func (w *weights) fail(err error) {
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+// get returns tensor prefix+name, which must have shape want.
+func (w *weights) get(name string, want ...int64) []float32 {
+	if w.err != nil {
+		return make([]float32, count(want))
+	}
+	t, err := w.f.Tensor(prefix + name)
+	if err != nil {
+		w.fail(fmt.Errorf("%w (not a depth network of this project, or a %s?)", err, w.spec))
+		return make([]float32, count(want))
+	}
+	if !slices.Equal(t.Shape, want) {
+		w.fail(fmt.Errorf("checkpoint %s: tensor %s has shape %v, a %s has %v (another architecture?)", w.f.Path, t.Name, t.Shape, w.spec, want))
+		return make([]float32, count(want))
+	}
+	v, err := t.Float32s()
+	if err != nil {
+		w.fail(fmt.Errorf("checkpoint %s: tensor %s: %w", w.f.Path, t.Name, err))
+		return make([]float32, count(want))
+	}
+	for i, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			w.fail(fmt.Errorf("checkpoint %s: tensor %s holds %g at index %d (diverged training?)", w.f.Path, t.Name, x, i))
+			break
+		}
+	}
+	return v
+}
+
+// convBN returns the weight and bias of convolution conv (out×in×k×k, no
+// bias) with the inference-mode batch norm bn folded in:
+// w' = w·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε), computed in float64.
+func (w *weights) convBN(conv, bn string, out, in, k int64) ([]float32, []float32) {
+	wt := w.get(conv+".weight", out, in, k, k)
+	gamma, beta := w.get(bn+".weight", out), w.get(bn+".bias", out)
+	mean, variance := w.get(bn+".running_mean", out), w.get(bn+".running_var", out)
+	if w.err != nil {
+		return wt, make([]float32, out)
+	}
+	folded, bias := make([]float32, len(wt)), make([]float32, out)
+	per := int(in * k * k)
+	for o := range int(out) {
+		if variance[o] < 0 {
+			w.fail(fmt.Errorf("checkpoint %s: %s.running_var[%d] = %g is negative", w.f.Path, prefix+bn, o, variance[o]))
+		}
+		s := float64(gamma[o]) / math.Sqrt(float64(variance[o])+bnEps)
+		for i := o * per; i < (o+1)*per; i++ {
+			folded[i] = float32(float64(wt[i]) * s)
+		}
+		bias[o] = float32(float64(beta[o]) - float64(mean[o])*s)
+	}
+	return folded, bias
+}
+
+func count(shape []int64) int64 {
+	n := int64(1)
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
