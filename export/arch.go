@@ -89,7 +89,7 @@ func (w *weights) get(name string, want ...int64) []float32 {
 	}
 	t, err := w.f.Tensor(prefix + name)
 	if err != nil {
-		w.fail(fmt.Errorf("%w (not a depth network of this project, or a %s?)", err, w.spec))
+		w.fail(fmt.Errorf("%w: the record describes a %s depth network (another architecture?)", err, w.spec))
 		return make([]float32, count(want))
 	}
 	if !slices.Equal(t.Shape, want) {
