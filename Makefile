@@ -37,7 +37,7 @@ LDFLAGS := -X main.version=$(VERSION)
 TEST_TIMEOUT ?= 15m
 TEST_FLAGS   ?=
 
-.PHONY: help deps env build test vet fmt proto bench train clean
+.PHONY: help deps env build test vet fmt proto bench train export clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -83,6 +83,13 @@ proto: deps ## regenerate onnxpb/ from Debian's onnx.proto
 CONFIG ?= configs/synthetic.yaml
 train: build ## train on the synthetic world (generated if absent), then evaluate; resumes if interrupted
 	$(BIN)/xdistill train --config $(CONFIG)
+
+RUN   ?= runs/latest
+MODEL ?= models/depth.onnx
+export: build ## export the latest run (make train) to models/depth.onnx; RUN=dir MODEL=file to change
+	@test -e $(RUN)/checkpoint/record.json -o -e $(RUN)/checkpoint.prev/record.json -o -e $(RUN)/record.json || \
+		{ echo "export: no trained run in $(RUN) (no checkpoint/record.json); run \`make train\` first, or make export RUN=path/to/run" >&2; exit 1; }
+	$(BIN)/xdistill export --checkpoint $(RUN) --out $(MODEL)
 
 bench: deps ## run the benchmarks (not part of make test)
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...

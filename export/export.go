@@ -25,6 +25,17 @@ import (
 // DefaultOpset is what TensorRT 8 on a Jetson handles best.
 const DefaultOpset = 13
 
+// How reflect padding is written (Options.ReflectOp).
+const (
+	// ReflectSlice: Slice + Concat, which every TensorRT 8 parses (the
+	// default).
+	ReflectSlice = "slice"
+	// ReflectPad: ONNX Pad with mode reflect; one node instead of six,
+	// ~20% faster in ONNX Runtime on CPU, but older TensorRT parsers
+	// refuse it ("only supports constant 0 padding").
+	ReflectPad = "pad"
+)
+
 // Options say what to export and how.
 type Options struct {
 	Checkpoint string // run directory or its checkpoint folder
@@ -35,7 +46,10 @@ type Options struct {
 	Width, Height int
 	// Padding must match the checkpoint's ("" = the checkpoint's): the
 	// other mode would change the network's output along the borders.
-	Padding    string
+	Padding string
+	// ReflectOp is how reflect padding is written: ReflectSlice ("" too)
+	// or ReflectPad. Both compute the same values.
+	ReflectOp  string
 	Batch      int      // 0 = dynamic
 	Preprocess bool     // uint8 NHWC RGB input, normalised inside the graph
 	Outputs    []string // disparity and/or depth; nil = disparity
@@ -97,7 +111,7 @@ func Export(o Options) (*Result, error) {
 	}
 	w := &weights{f: ck.Weights, spec: spec}
 	g := graphSpec{width: o.Width, height: o.Height, batch: o.Batch, preprocess: o.Preprocess,
-		outputs: o.Outputs, minDepth: meta.MinDepth, maxDepth: meta.MaxDepth}
+		outputs: o.Outputs, minDepth: meta.MinDepth, maxDepth: meta.MaxDepth, reflectOp: o.ReflectOp}
 	if err := buildGraph(m, w, g); err != nil {
 		return nil, fmt.Errorf("export %s: %w", ck.Dir, err)
 	}
@@ -142,6 +156,13 @@ func (o *Options) defaults() error {
 	}
 	if o.Padding != "" && o.Padding != "reflect" && o.Padding != "zero" {
 		return fmt.Errorf("export: padding %q: want reflect or zero", o.Padding)
+	}
+	switch o.ReflectOp {
+	case "":
+		o.ReflectOp = ReflectSlice
+	case ReflectSlice, ReflectPad:
+	default:
+		return fmt.Errorf("export: reflect op %q: want %s or %s", o.ReflectOp, ReflectSlice, ReflectPad)
 	}
 	if o.Batch < 0 {
 		return fmt.Errorf("export: batch %d: want a size ≥ 1 or 0 for dynamic", o.Batch)

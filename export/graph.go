@@ -21,6 +21,7 @@ type graphSpec struct {
 	outputs       []string
 	minDepth      float64
 	maxDepth      float64
+	reflectOp     string // ReflectSlice or ReflectPad
 }
 
 // builder writes the depth network into an ONNX model.
@@ -28,14 +29,16 @@ type builder struct {
 	m    *onnxgraph.Model
 	w    *weights
 	spec netSpec
-	// reflect-padding slices, shared by every padded convolution
-	slices map[string]string
+	// reflectOp says how reflect padding is written; the slice indices
+	// are shared by every padded convolution.
+	reflectOp string
+	slices    map[string]string
 }
 
 // buildGraph writes encoder + decoder at the finest scale only; no pose
 // net, translator or teacher.
 func buildGraph(m *onnxgraph.Model, w *weights, g graphSpec) error {
-	b := &builder{m: m, w: w, spec: w.spec, slices: map[string]string{}}
+	b := &builder{m: m, w: w, spec: w.spec, reflectOp: g.reflectOp, slices: map[string]string{}}
 	batch := onnxgraph.Dim{Size: int64(g.batch)}
 	if g.batch == 0 {
 		batch = onnxgraph.Sym("batch")
@@ -177,11 +180,15 @@ func (b *builder) conv3x3(x, name string, out, in int64) string {
 	return b.m.Conv(b.reflect1(x), wn, bn, 3, 1, 0)
 }
 
-// reflect1 is a one-pixel reflection pad (PyTorch's ReflectionPad2d(1)),
-// written as Slice + Concat: exact, and parsed by every TensorRT 8, whose
-// older ONNX parsers take only constant-zero Pad. Width first, then
-// height, so each corner is the diagonal neighbour, as in PyTorch.
+// reflect1 is a one-pixel reflection pad (PyTorch's ReflectionPad2d(1)).
+// As Slice + Concat it is exact and parsed by every TensorRT 8, whose
+// older ONNX parsers take only constant-zero Pad; width first, then
+// height, so each corner is the diagonal neighbour, as in PyTorch. As
+// ONNX Pad (mode reflect) it is one node, faster in ONNX Runtime.
 func (b *builder) reflect1(x string) string {
+	if b.reflectOp == ReflectPad {
+		return b.m.Pad(x, onnxgraph.PadReflect, 0, 0, 1, 1, 0, 0, 1, 1)
+	}
 	for _, axis := range []int64{3, 2} {
 		first := b.slice(x, axis, 1, 2)  // index 1
 		last := b.slice(x, axis, -2, -1) // index n−2

@@ -27,6 +27,7 @@ type variant struct {
 	preprocess bool
 	batch      int // 0 = dynamic (run with 2)
 	w, h       int
+	reflectOp  string
 }
 
 func (v variant) String() string {
@@ -38,11 +39,16 @@ func (v variant) String() string {
 	if v.batch == 0 {
 		b = "dynamic"
 	}
-	return fmt.Sprintf("%dx%d/%s/opset%d/batch-%s", v.w, v.h, in, v.opset, b)
+	s := fmt.Sprintf("%dx%d/%s/opset%d/batch-%s", v.w, v.h, in, v.opset, b)
+	if v.reflectOp != "" {
+		s += "/reflect-as-" + v.reflectOp
+	}
+	return s
 }
 
 // TestParityWithGotch exports random-weight runs (reflect and zero
-// padding, ResNet-18 and -50) in every input layout at opsets 13 and 17,
+// padding, ResNet-18 and -50; reflect written both ways) in every input
+// layout at opsets 13 and 17,
 // has Debian's checker judge each file, runs it in ONNX Runtime on
 // synthetic frames and uniform noise, and compares the disparity with
 // training's gotch forward of the same checkpoint. For uint8 input both
@@ -54,16 +60,17 @@ func TestParityWithGotch(t *testing.T) {
 		variants []variant
 	}{
 		{runSpec{encoder: "resnet18", width: 0.25, padding: "reflect", seed: 1}, []variant{
-			{13, false, 1, trainW, trainH}, {13, true, 1, trainW, trainH},
-			{17, false, 0, trainW, trainH}, {17, true, 0, trainW, trainH},
-			{13, false, 1, 320, 128}, // another size than training's
+			{13, false, 1, trainW, trainH, ""}, {13, true, 1, trainW, trainH, ""},
+			{17, false, 0, trainW, trainH, ""}, {17, true, 0, trainW, trainH, ""},
+			{13, false, 1, 320, 128, ""}, // another size than training's
+			{13, false, 1, trainW, trainH, export.ReflectPad}, {17, true, 0, trainW, trainH, export.ReflectPad},
 		}},
 		{runSpec{encoder: "resnet18", width: 0.25, padding: "zero", seed: 2}, []variant{
-			{13, false, 1, trainW, trainH}, {13, true, 1, trainW, trainH},
-			{17, false, 0, trainW, trainH}, {17, true, 0, trainW, trainH},
+			{13, false, 1, trainW, trainH, ""}, {13, true, 1, trainW, trainH, ""},
+			{17, false, 0, trainW, trainH, ""}, {17, true, 0, trainW, trainH, ""},
 		}},
 		{runSpec{encoder: "resnet50", width: 0.125, padding: "reflect", seed: 3}, []variant{
-			{13, false, 0, trainW, trainH},
+			{13, false, 0, trainW, trainH, ""},
 		}},
 	}
 	for _, r := range runs {
@@ -74,7 +81,7 @@ func TestParityWithGotch(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				path := filepath.Join(t.TempDir(), "depth.onnx")
 				res, err := export.Export(export.Options{Checkpoint: filepath.Join(dir, "run"), Out: path, Opset: v.opset,
-					Width: v.w, Height: v.h, Batch: v.batch, Preprocess: v.preprocess,
+					Width: v.w, Height: v.h, Batch: v.batch, Preprocess: v.preprocess, ReflectOp: v.reflectOp,
 					Outputs: []string{modelmeta.OutputDisparity, modelmeta.OutputDepth}})
 				if err != nil {
 					t.Fatal(err)

@@ -96,6 +96,7 @@ func TestRefuses(t *testing.T) {
 		{"other padding", export.Options{Checkpoint: good, Padding: "zero"}, []string{"--pad zero", "trained with reflect"}},
 		{"opset 18", export.Options{Checkpoint: good, Opset: 18}, []string{"opset 18", "13..17"}},
 		{"bad output", export.Options{Checkpoint: good, Outputs: []string{"normals"}}, []string{"disparity and/or depth"}},
+		{"reflect op", export.Options{Checkpoint: good, ReflectOp: "mirror"}, []string{`reflect op "mirror"`, "slice or pad"}},
 		{"output twice", export.Options{Checkpoint: good, Outputs: []string{"depth", "depth"}}, []string{"each once"}},
 		{"missing camera file", export.Options{Checkpoint: good, Camera: filepath.Join(dir, "none.yaml")}, []string{"none.yaml"}},
 	}
