@@ -41,8 +41,11 @@ type Model struct {
 
 // Train is the optimisation and the self-supervised loss.
 type Train struct {
-	Device          string  `mapstructure:"device"` // auto | cpu | cuda
-	Seed            int64   `mapstructure:"seed"`
+	Device string `mapstructure:"device"` // auto | cpu | cuda
+	Seed   int64  `mapstructure:"seed"`
+	// Threads is libtorch's CPU thread count (0 = every core). Float
+	// reductions depend on it in the last bits; 1 makes runs bit-exact.
+	Threads         int     `mapstructure:"threads"`
 	BatchSize       int     `mapstructure:"batch_size"`
 	Steps           int     `mapstructure:"steps"`
 	LearningRate    float64 `mapstructure:"learning_rate"`

@@ -12,7 +12,7 @@ import (
 )
 
 // benchSet generates a small synthetic dataset at the default training size.
-func benchSet(b *testing.B) *KITTISet {
+func benchSet(b testing.TB) *KITTISet {
 	b.Helper()
 	root := filepath.Join(b.TempDir(), "ds")
 	o := synth.Options{Out: root, Seed: 1, Sequences: 2, Frames: 30, Width: 256, Height: 96, Style: synth.StyleDefault}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/distill"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/metrics"
 )
@@ -15,8 +16,13 @@ type KITTISet struct {
 	Root    string
 	Entries []kitti.Entry
 	W, H    int
-	calib   map[string]camera.Intrinsics
-	poses   drivePoses
+	// LabelRoot, when set, is where the teacher's label PNGs of each target
+	// frame are read (the dataset's own ground truth or a teacher's cache,
+	// in the dataset layout); Grouping maps them to group indices.
+	LabelRoot string
+	Grouping  distill.Grouping
+	calib     map[string]camera.Intrinsics
+	poses     drivePoses
 }
 
 // OpenKITTI reads the split file and the calibration of every date in it.
@@ -68,7 +74,39 @@ func (s *KITTISet) Load(i int) (Sample, error) {
 	if e.Frame >= 1 && e.Frame+1 < len(poses) {
 		smp.RelPose = &[2][16]float64{relPose(poses[e.Frame], poses[e.Frame-1]), relPose(poses[e.Frame], poses[e.Frame+1])}
 	}
+	if s.LabelRoot != "" {
+		if smp.Labels, err = s.labels(e); err != nil {
+			return Sample{}, err
+		}
+	}
 	return smp, nil
+}
+
+// labels reads the teacher's labels of entry e, resized (nearest) to the
+// training size and grouped.
+func (s *KITTISet) labels(e kitti.Entry) ([]uint8, error) {
+	path := e.Drive.LabelPath(s.LabelRoot, e.Frame)
+	l, w, h, err := kitti.ReadLabels(path)
+	if err != nil {
+		return nil, fmt.Errorf("teacher labels: %w (run `xdistill teacher label`, or set distill.teacher)", err)
+	}
+	if w != s.W || h != s.H {
+		l = resizeLabels(l, w, h, s.W, s.H)
+	}
+	s.Grouping.Map(l)
+	return l, nil
+}
+
+// resizeLabels resamples a label map by nearest neighbour (pixel centres).
+func resizeLabels(src []uint8, sw, sh, dw, dh int) []uint8 {
+	out := make([]uint8, dw*dh)
+	for y := range dh {
+		sy := min(sh-1, (2*y+1)*sh/(2*dh))
+		for x := range dw {
+			out[y*dw+x] = src[sy*sw+min(sw-1, (2*x+1)*sw/(2*dw))]
+		}
+	}
+	return out
 }
 
 // image reads one frame as float32 CHW in [0, 1] at the training size.

@@ -74,7 +74,7 @@ func NewConv3x3(p *nn.Path, in, out int64, pad Padding) *Conv3x3 {
 // Forward applies the padding and the convolution.
 func (c *Conv3x3) Forward(s *Scope, x *ts.Tensor) *ts.Tensor {
 	if c.pad == PadReflect {
-		x = s.T(x.MustReflectionPad2d([]int64{1, 1, 1, 1}, false))
+		x = ReflectPad1(s, x)
 	}
 	return s.T(c.conv.Forward(x))
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/xdistill/edge-depth/distill"
 )
 
 // Sample is one training example on the host: frames t−1, t, t+1 as
@@ -20,6 +22,9 @@ type Sample struct {
 	// RelPose holds, when the dataset has poses, the row-major 4×4
 	// transforms from the target camera (t) to the sources t−1 and t+1.
 	RelPose *[2][16]float64
+	// Labels are the teacher's group labels of frame t at the training
+	// size (distill.Ignore = none), when the dataset has a teacher.
+	Labels []uint8
 }
 
 // Dataset gives samples by index. Implementations read KITTI-layout
@@ -41,6 +46,8 @@ type HostBatch struct {
 	Net, Loss [3][]float32 // [B,3,H,W] each
 	K         []float32    // [B,4,4]
 	RelPose   []float32    // [2,B,4,4] target→source, when every sample has one
+	Labels    []int64      // [B,H,W] teacher group labels, when the dataset has them
+	Valid     int          // labelled pixels in Labels
 	B, H, W   int
 	Step      int
 }
@@ -146,6 +153,9 @@ func (l *Loader) batch(step int) (*HostBatch, error) {
 			jit.apply(b.Net[f][i*plane:(i+1)*plane], s.Frames[f], h*w)
 		}
 		copy(b.K[16*i:], intrinsics4(s))
+		if err := b.addLabels(i, s.Labels); err != nil {
+			return nil, fmt.Errorf("batch %d: sample %d: %w", step, idx, err)
+		}
 		if l.GTPose {
 			if s.RelPose == nil {
 				return nil, fmt.Errorf("batch %d: sample %d has no ground-truth pose (train.gt_pose needs poses.txt per drive)", step, idx)
@@ -206,6 +216,15 @@ func (l *Loader) augment(r *rand.Rand, s *Sample, w, h int) {
 		s.Frames[f] = dst
 	}
 	s.Cx = float64(w-1) - s.Cx
+	if s.Labels != nil {
+		flipped := make([]uint8, len(s.Labels))
+		for y := range h {
+			for x := range w {
+				flipped[y*w+x] = s.Labels[y*w+w-1-x]
+			}
+		}
+		s.Labels = flipped
+	}
 	if s.RelPose != nil { // mirror the motion too: F·T·F with F = diag(−1, 1, 1, 1)
 		for k := range 2 {
 			for r := range 4 {
@@ -217,6 +236,34 @@ func (l *Loader) augment(r *rand.Rand, s *Sample, w, h int) {
 			}
 		}
 	}
+}
+
+// addLabels stores sample i's labels; either every sample of a batch has
+// labels or none has.
+func (b *HostBatch) addLabels(i int, labels []uint8) error {
+	n := b.H * b.W
+	if labels == nil {
+		if b.Labels != nil {
+			return fmt.Errorf("no teacher labels, though other samples have them")
+		}
+		return nil
+	}
+	if len(labels) != n {
+		return fmt.Errorf("teacher labels have %d pixels, want %d", len(labels), n)
+	}
+	if b.Labels == nil {
+		if i > 0 {
+			return fmt.Errorf("teacher labels, though earlier samples have none")
+		}
+		b.Labels = make([]int64, b.B*n)
+	}
+	for j, l := range labels {
+		b.Labels[i*n+j] = int64(l)
+		if l != distill.Ignore {
+			b.Valid++
+		}
+	}
+	return nil
 }
 
 // Upload copies a host batch to device tensors owned by s.
@@ -235,6 +282,10 @@ func (hb *HostBatch) Upload(s *Scope, device gotch.Device) *Batch {
 		for k := range 2 {
 			b.GTPose[k] = up(hb.RelPose[k*n:(k+1)*n], []int64{int64(hb.B), 4, 4})
 		}
+	}
+	if hb.Labels != nil {
+		b.Labels = s.T(ts.MustOfSlice(hb.Labels).MustView([]int64{int64(hb.B), int64(hb.H), int64(hb.W)}, true).MustTo(device, true))
+		b.Valid = hb.Valid
 	}
 	return b
 }

@@ -14,12 +14,14 @@ import (
 // Model holds every trainable network of a run in one VarStore: the depth
 // net ("depth.*", the only part exported) and the pose net ("pose.*").
 type Model struct {
-	VS       *nn.VarStore
-	Depth    *DepthNet
-	Pose     *PoseNet
-	Spec     DepthNetSpec
-	MinDepth float64
-	MaxDepth float64
+	VS    *nn.VarStore
+	Depth *DepthNet
+	Pose  *PoseNet
+	// Translator is X-Distill's head (nil for the baseline, λ = 0).
+	Translator *Translator
+	Spec       DepthNetSpec
+	MinDepth   float64
+	MaxDepth   float64
 }
 
 // EncoderDepth parses "resnet18" / "resnet50".

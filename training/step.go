@@ -14,6 +14,11 @@ type Batch struct {
 	// GTPose, when set, are the true target→source transforms (t−1, t+1);
 	// Forward then uses them instead of the pose network.
 	GTPose [2]*ts.Tensor
+	// Labels are the teacher's grouped labels of the target frame [B,H,W]
+	// (int64, distill.Ignore = none) when distilling; Valid counts the
+	// labelled pixels.
+	Labels *ts.Tensor
+	Valid  int
 }
 
 // LossWeights are the self-supervised loss settings.
@@ -26,6 +31,7 @@ type LossWeights struct {
 // Losses are the scalar terms of one step (for logging).
 type Losses struct {
 	Total, Photometric, Smoothness float64
+	Distill                        float64 // cross-entropy of the translator (before λ)
 	MaskedFraction                 float64 // pixels auto-masking excluded
 }
 
@@ -44,7 +50,8 @@ func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train boo
 	if lw.AutoMask {
 		identity = []*ts.Tensor{Photometric(s, b.Loss[0], target, lw.SSIM), Photometric(s, b.Loss[2], target, lw.SSIM)}
 	}
-	var total, photoSum, smoothSum *ts.Tensor
+	var total, photoSum, smoothSum, ceSum *ts.Tensor
+	distilling := m.Translator != nil && b.Labels != nil
 	var masked float64
 	for sc, disp := range disps {
 		full := s.T(disp.MustUpsampleBilinear2d(size, false, nil, nil, false))
@@ -63,15 +70,24 @@ func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train boo
 		smooth := s.T(Smoothness(s, disp, small).MustMulScalar(s.F(lw.Smoothness/float64(int(1)<<sc)), false))
 		term := s.T(photo.MustAdd(smooth, false))
 		total, photoSum, smoothSum = add(s, total, term), add(s, photoSum, photo), add(s, smoothSum, smooth)
+		if distilling && sc < m.Translator.Scales {
+			ceSum = add(s, ceSum, DistillLoss(s, m.Translator.Forward(s, full), b.Labels, b.Valid))
+		}
 	}
 	n := s.F(float64(len(disps)))
 	total = s.T(total.MustDivScalar(n, false))
-	return total, disps, Losses{
-		Total:          total.Float64Values()[0],
+	l := Losses{
 		Photometric:    photoSum.Float64Values()[0] / float64(len(disps)),
 		Smoothness:     smoothSum.Float64Values()[0] / float64(len(disps)),
 		MaskedFraction: masked,
 	}
+	if distilling {
+		ce := s.T(ceSum.MustDivScalar(s.F(float64(m.Translator.Scales)), false))
+		l.Distill = ce.Float64Values()[0]
+		total = s.T(total.MustAdd(s.T(ce.MustMulScalar(s.F(m.Translator.Lambda), false)), false))
+	}
+	l.Total = total.Float64Values()[0]
+	return total, disps, l
 }
 
 // poses returns the transforms target→source for sources t−1 and t+1. The

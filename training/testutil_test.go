@@ -40,3 +40,8 @@ func values(t *testing.T, x *ts.Tensor) []float32 {
 	}
 	return v
 }
+
+// maxAbsDiff is max |a − b| over all elements.
+func maxAbsDiff(s *Scope, a, b *ts.Tensor) float64 {
+	return s.T(s.T(s.T(a.MustSub(b, false)).MustAbs(false)).MustMax(false)).Float64Values()[0]
+}

@@ -9,12 +9,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/sugarme/gotch"
 
 	"github.com/xdistill/edge-depth/checkpoint"
 	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/distill"
 )
 
 // Progress receives the trainer's progress (a terminal bar in the CLI).
@@ -48,6 +50,7 @@ type StepLog struct {
 	Photometric   float64 `json:"photometric"`
 	Smoothness    float64 `json:"smoothness"`
 	Masked        float64 `json:"automasked"`
+	Distill       float64 `json:"distill_ce,omitempty"` // translator cross-entropy (before λ)
 	LR            float64 `json:"lr"`
 	SamplesPerSec float64 `json:"samples_per_s"`
 }
@@ -56,6 +59,11 @@ type StepLog struct {
 // exists. Cancelling ctx (SIGINT/SIGTERM) writes a checkpoint and returns
 // ctx.Err(). The trained model stays available through Model.
 func (t *Trainer) Run(ctx context.Context) error {
+	// libtorch's OpenMP thread count is per OS thread, and Go moves
+	// goroutines between threads: pinned, every op runs with the count
+	// setup chose (and a run is reproducible).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	if err := t.setup(); err != nil {
 		return err
 	}
@@ -78,11 +86,24 @@ func (t *Trainer) setup() error {
 	if w != t.Cfg.Data.Width || h != t.Cfg.Data.Height {
 		return fmt.Errorf("dataset frames are %dx%d, config wants %dx%d", w, h, t.Cfg.Data.Width, t.Cfg.Data.Height)
 	}
-	UseAllCores()
+	if n := t.Cfg.Train.Threads; n > 0 {
+		SetThreads(n)
+	} else {
+		UseAllCores()
+	}
 	ManualSeed(t.Cfg.Train.Seed) // the initial weights are a function of the seed
 	m, err := NewModel(t.Cfg.Model, t.Device)
 	if err != nil {
 		return err
+	}
+	if d := t.Cfg.Distill; d.Lambda > 0 {
+		g, err := distill.Load(d.Grouping)
+		if err != nil {
+			return err
+		}
+		if err := m.AddTranslator(d, len(g.Groups)); err != nil {
+			return err
+		}
 	}
 	if t.Cfg.Model.Weights != "" {
 		for _, prefix := range []string{"depth.encoder", "pose.encoder"} {
@@ -142,6 +163,8 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 	defer logf.Close()
 	lw := LossWeights{SSIM: c.Train.SSIMWeight, Smoothness: c.Train.Smoothness, AutoMask: c.Train.AutoMask}
 	bad, next, tick := 0, start, time.Now()
+	var rate float64 // samples/s over the last log window
+	perEpoch := max(1, t.Data.Len()/c.Train.BatchSize)
 	for hb := range batches {
 		step := hb.Step
 		next = step + 1
@@ -158,13 +181,13 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		bad = 0
 		if t.Progress != nil {
 			t.Progress.Add(1)
-			t.Progress.SetStatus(fmt.Sprintf("loss %.4f photo %.4f", terms.Total, terms.Photometric))
+			t.Progress.SetStatus(status(step/perEpoch+1, terms, rate))
 		}
 		if (step+1)%c.Train.LogEvery == 0 {
-			rate := float64(c.Train.LogEvery*c.Train.BatchSize) / time.Since(tick).Seconds()
+			rate = float64(c.Train.LogEvery*c.Train.BatchSize) / time.Since(tick).Seconds()
 			tick = time.Now()
 			writeLog(logf, StepLog{Step: step + 1, Loss: terms.Total, Photometric: terms.Photometric,
-				Smoothness: terms.Smoothness, Masked: terms.MaskedFraction, LR: t.opt.LR, SamplesPerSec: rate})
+				Smoothness: terms.Smoothness, Masked: terms.MaskedFraction, Distill: terms.Distill, LR: t.opt.LR, SamplesPerSec: rate})
 		}
 		if (step+1)%c.Train.CheckpointEvery == 0 {
 			if err := t.Save(step + 1); err != nil {
@@ -192,6 +215,15 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		t.Progress.Finish()
 	}
 	return t.Save(next)
+}
+
+// status is the progress bar's text after a step.
+func status(epoch int, l Losses, rate float64) string {
+	ce := ""
+	if l.Distill != 0 {
+		ce = fmt.Sprintf(" ce %.3f", l.Distill)
+	}
+	return fmt.Sprintf("epoch %d  loss %.4f photo %.4f%s  %.1f samples/s", epoch, l.Total, l.Photometric, ce, rate)
 }
 
 // trainStep runs one optimisation step; false when the loss is not finite

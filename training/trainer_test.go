@@ -82,20 +82,10 @@ func TestResumeContinuesFromCheckpoint(t *testing.T) {
 	if resumed.opt.Step != 6 {
 		t.Errorf("resumed optimizer is at step %d, want 6", resumed.opt.Step)
 	}
-	// libtorch's CPU backward is not bit-reproducible: accumulation order
-	// varies by ~1e-6 and Adam amplifies it, so two uninterrupted 6-step runs
-	// differ by max |Δw| 0.013–0.020 (measured). Compare against a yardstick:
-	// a run that ignored the checkpoint (3 steps from the initial weights)
-	// is ~0.43 from the 6-step weights; a working resume is within the noise.
-	ignored, err := train(t, context.Background(), tinyConfig(filepath.Join(t.TempDir(), "ignored"), 3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w6 := weights(t, whole)
-	resumedDiff, ignoredDiff := maxAbs(w6, weights(t, resumed)), maxAbs(w6, weights(t, ignored))
-	t.Logf("max |Δw| resumed vs uninterrupted %.3g; 3-step run vs 6-step %.3g", resumedDiff, ignoredDiff)
-	if !(resumedDiff < 0.25*ignoredDiff) {
-		t.Errorf("resumed weights are %.3g from the uninterrupted run (a run without resume is %.3g away)", resumedDiff, ignoredDiff)
+	// The trainer pins its OS thread, so libtorch runs every op with the
+	// same thread count and a resumed run is bit-identical.
+	if d := maxAbs(weights(t, whole), weights(t, resumed)); d != 0 {
+		t.Errorf("resumed weights differ from the uninterrupted run by max |Δw| %g", d)
 	}
 	if st, err := os.Stat(filepath.Join(dir, "loss.png")); err != nil || st.Size() < 1000 {
 		t.Errorf("loss.png missing or empty: %v", err)

@@ -7,11 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/sugarme/gotch"
 
 	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/distill"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/metrics"
 	"github.com/xdistill/edge-depth/progress"
@@ -70,6 +72,9 @@ func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if err := attachTeacher(cfg, train); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "training on %d samples from %s (%dx%d), %d steps, run %s\n", train.Len(), cfg.Data.Root, cfg.Data.Width, cfg.Data.Height, cfg.Train.Steps, cfg.Train.Out)
 	tr := &training.Trainer{Cfg: cfg, Data: train, Device: device, Version: version,
 		Progress: progress.New(log, "train", cfg.Train.Steps)}
@@ -81,6 +86,36 @@ func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error 
 		return err
 	}
 	return evaluate(ctx, cfg, tr.Model(), device, out, log)
+}
+
+// attachTeacher points the training set at the teacher's labels when
+// distilling (λ > 0): the dataset's own label PNGs (the synthetic world's
+// ground truth, or any tool's, in the dataset layout) or a teacher's
+// cache written by `xdistill teacher label`.
+func attachTeacher(cfg config.Config, set *training.KITTISet) error {
+	d := cfg.Distill
+	if d.Lambda <= 0 {
+		return nil
+	}
+	g, err := distill.Load(d.Grouping)
+	if err != nil {
+		return err
+	}
+	root := d.TeacherLabelCache
+	switch {
+	case d.Teacher == "labels":
+		if root == "" {
+			root = cfg.Data.Root
+		}
+	case strings.HasSuffix(d.Teacher, ".onnx"):
+		if root == "" {
+			root = filepath.Join(cfg.Data.Root, "teacher", strings.TrimSuffix(filepath.Base(d.Teacher), ".onnx"))
+		}
+	default:
+		return fmt.Errorf("distill.teacher %q: want labels or a path to a segmentation .onnx (label the data first with `xdistill teacher label`)", d.Teacher)
+	}
+	set.LabelRoot, set.Grouping = root, g
+	return nil
 }
 
 // ensureData generates the synthetic world when it is the configured data

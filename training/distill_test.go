@@ -1,0 +1,164 @@
+package training
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
+
+	"github.com/xdistill/edge-depth/distill"
+)
+
+// labelledSlide is slideData with group labels: the top third "sky" (6),
+// the rest "ground" (0), and an ignored band in the middle.
+type labelledSlide struct{ slideData }
+
+func (d labelledSlide) Load(i int) (Sample, error) {
+	s, err := d.slideData.Load(i)
+	s.Labels = make([]uint8, d.w*d.h)
+	for y := range d.h {
+		for x := range d.w {
+			switch {
+			case y < d.h/3:
+				s.Labels[y*d.w+x] = 6
+			case y < d.h/2:
+				s.Labels[y*d.w+x] = distill.Ignore
+			}
+		}
+	}
+	return s, err
+}
+
+// The cross-entropy is the mean over labelled pixels of −log softmax at
+// the label, and ignored pixels get no gradient.
+func TestDistillLossIgnoresUnlabelledPixels(t *testing.T) {
+	s := NewScope()
+	defer s.Drop()
+	ManualSeed(5)
+	const b, g, h, w = 2, 3, 4, 5
+	logits := s.T(s.T(ts.MustRandn([]int64{b, g, h, w}, Float, cpuDevice)).MustSetRequiresGrad(true, false))
+	labels := make([]int64, b*h*w)
+	valid := 0
+	for i := range labels {
+		labels[i] = int64(i % 4) // 3 = a class index past G? no: use 3 → ignore below
+		if labels[i] == 3 {
+			labels[i] = distill.Ignore
+		} else {
+			valid++
+		}
+	}
+	lt := s.T(ts.MustOfSlice(labels).MustView([]int64{b, h, w}, true))
+	loss := DistillLoss(s, logits, lt, valid)
+	loss.MustBackward()
+
+	lv := values(t, logits)
+	grad := values(t, s.T(logits.MustGrad(false)))
+	var want float64
+	for n := range b {
+		for p := range h * w {
+			l := labels[n*h*w+p]
+			at := func(c int) float64 { return float64(lv[(n*g+c)*h*w+p]) }
+			if l == distill.Ignore {
+				for c := range g {
+					if grad[(n*g+c)*h*w+p] != 0 {
+						t.Fatalf("ignored pixel %d of sample %d has gradient %g", p, n, grad[(n*g+c)*h*w+p])
+					}
+				}
+				continue
+			}
+			var z float64
+			for c := range g {
+				z += math.Exp(at(c))
+			}
+			want += math.Log(z) - at(int(l))
+		}
+	}
+	want /= float64(valid)
+	if got := loss.Float64Values()[0]; math.Abs(got-want) > 1e-5 {
+		t.Errorf("cross-entropy %g, by hand %g", got, want)
+	}
+	none := s.T(ts.MustFull([]int64{b, h, w}, ts.IntScalar(distill.Ignore), gotch.Int64, cpuDevice))
+	if v := DistillLoss(s, logits, none, 0).Float64Values()[0]; v != 0 {
+		t.Errorf("all-ignored batch: loss %g, want 0", v)
+	}
+}
+
+// With λ > 0 the translator's loss reaches the depth network (decoder and
+// encoder); the photometric terms are left out so only the CE acts.
+func TestDistillGradientReachesDepthNet(t *testing.T) {
+	c := tinyConfig(t.TempDir(), 1)
+	c.Distill.Lambda = 1
+	ManualSeed(1)
+	m, err := NewModel(c.Model, cpuDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.AddTranslator(c.Distill, 7); err != nil {
+		t.Fatal(err)
+	}
+	l := &Loader{Data: labelledSlide{slideData{96, 64}}, BatchSize: 2, Seed: 1}
+	hb, err := l.batch(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewScope()
+	defer s.Drop()
+	b := hb.Upload(s, cpuDevice)
+	disp := m.Depth.Forward(s, b.Net[1], true)[0]
+	DistillLoss(s, m.Translator.Forward(s, disp), b.Labels, b.Valid).MustBackward()
+	for _, name := range []string{"depth.decoder.dispconv_0.conv.weight", "depth.encoder.conv1.weight", "translator.out.weight"} {
+		v, ok := m.Variables()[name]
+		if !ok {
+			t.Fatalf("no variable %s", name)
+		}
+		gn := s.T(s.T(v.MustGrad(false)).MustNorm(false)).Float64Values()[0]
+		if !(gn > 0) {
+			t.Errorf("%s: gradient norm %g, want > 0", name, gn)
+		}
+		t.Logf("%s: |grad| = %.3g", name, gn)
+	}
+	if hb.Valid != 2*96*64-2*96*(32-21) {
+		t.Errorf("valid pixels %d", hb.Valid)
+	}
+}
+
+// λ = 0 is the baseline exactly, even when the data carries labels; λ > 0
+// changes the trained weights and logs the cross-entropy.
+func TestLambdaZeroIsTheBaseline(t *testing.T) {
+	run := func(data Dataset, lambda float64) *Trainer {
+		c := tinyConfig(filepath.Join(t.TempDir(), "run"), 2)
+		c.Distill.Lambda = lambda
+		c.Train.Threads = 1 // bit-exact (see SetThreads)
+		tr := &Trainer{Cfg: c, Data: data, Device: gotch.CPU, Version: "test"}
+		if err := tr.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	plain := weights(t, run(slideData{96, 64}, 0))
+	if again := weights(t, run(slideData{96, 64}, 0)); !slices.Equal(plain, again) {
+		t.Fatal("baseline not deterministic")
+	}
+	withLabels := weights(t, run(labelledSlide{slideData{96, 64}}, 0))
+	if !slices.Equal(plain, withLabels) {
+		t.Fatal("λ = 0 with labels differs from the baseline")
+	}
+	distilled := run(labelledSlide{slideData{96, 64}}, 0.5)
+	depthOnly := func(tr *Trainer) []float32 {
+		var out []float32
+		for _, ct := range tr.Model().WeightTensors() {
+			if ct.Name[:6] == "depth." {
+				v, _ := ct.Float32s()
+				out = append(out, v...)
+			}
+		}
+		return out
+	}
+	if slices.Equal(depthOnly(distilled), plain[:len(depthOnly(distilled))]) {
+		t.Error("λ = 0.5 left the depth net as the baseline's")
+	}
+}
