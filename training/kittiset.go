@@ -7,6 +7,7 @@ import (
 	"github.com/xdistill/edge-depth/distill"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/npy"
 )
 
 // KITTISet reads a KITTI-raw-layout dataset (KITTI itself or the synthetic
@@ -21,8 +22,12 @@ type KITTISet struct {
 	// in the dataset layout); Grouping maps them to group indices.
 	LabelRoot string
 	Grouping  distill.Grouping
-	calib     map[string]camera.Intrinsics
-	poses     drivePoses
+	// GT, when set, replaces the depth PNGs beside the frames as ground
+	// truth: one map per split entry, in split order (Monodepth2's
+	// gt_depths.npz, see UseGT).
+	GT    []npy.Array2D
+	calib map[string]camera.Intrinsics
+	poses drivePoses
 }
 
 // OpenKITTI reads the split file and the calibration of every date in it.
@@ -82,6 +87,20 @@ func (s *KITTISet) Load(i int) (Sample, error) {
 	return smp, nil
 }
 
+// UseGT reads per-image ground truth from a .npz/.npy file (Monodepth2's
+// gt_depths.npz: key "data", one map per line of the split, in order).
+func (s *KITTISet) UseGT(path string) error {
+	maps, err := npy.DepthMaps(path, "")
+	if err != nil {
+		return err
+	}
+	if len(maps) != len(s.Entries) {
+		return fmt.Errorf("ground truth %s has %d depth maps, the split has %d entries (same split and order as the file?)", path, len(maps), len(s.Entries))
+	}
+	s.GT = maps
+	return nil
+}
+
 // labels reads the teacher's labels of entry e, resized (nearest) to the
 // training size and grouped.
 func (s *KITTISet) labels(e kitti.Entry) ([]uint8, error) {
@@ -129,6 +148,10 @@ func (s *KITTISet) LoadEval(i int) (EvalSample, error) {
 	img, err := s.image(e.Drive, e.Frame)
 	if err != nil {
 		return EvalSample{}, err
+	}
+	if s.GT != nil {
+		g := s.GT[i]
+		return EvalSample{Image: img, GT: g.Data, GTW: g.W, GTH: g.H}, nil
 	}
 	gt, w, h, err := kitti.ReadDepth(e.Drive.DepthPath(s.Root, e.Frame))
 	if err != nil {

@@ -2,11 +2,15 @@ package training
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/xdistill/edge-depth/internal/pyref"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/synth"
 )
@@ -40,5 +44,51 @@ func TestKITTISetReadsTheSyntheticWorld(t *testing.T) {
 	}
 	if _, err := OpenKITTI(root, filepath.Join(root, "splits", "none.txt"), 96, 32); err == nil {
 		t.Error("missing split: want an error")
+	}
+}
+
+// Monodepth2's gt_depths.npz (an object array written by numpy) stands in
+// for the depth PNGs beside the frames, map for map.
+func TestUseGTReadsMonodepth2Npz(t *testing.T) {
+	pyref.Require(t)
+	root := filepath.Join(t.TempDir(), "ds")
+	o := synth.Options{Out: root, Seed: 2, Sequences: 3, Frames: 5, Width: 96, Height: 64, Style: synth.StyleDefault}
+	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	set, err := OpenKITTI(root, kitti.SplitPath(root, "test"), 96, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := map[string]pyref.Array{}
+	var want []EvalSample
+	for i := range set.Len() {
+		s, err := set.LoadEval(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, s)
+		inputs[fmt.Sprint(i)] = pyref.Array{Shape: []int{s.GTH, s.GTW}, Data: s.GT}
+	}
+	dir := t.TempDir()
+	pyref.RunIn(t, dir, fmt.Sprintf(`
+n = %d
+data = np.empty(n, dtype=object)
+for i in range(n):
+    data[i] = load(str(i))
+np.savez_compressed(D + "/gt_depths.npz", data=data)
+`, set.Len()), inputs)
+	if err := set.UseGT(filepath.Join(dir, "gt_depths.npz")); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		got, err := set.LoadEval(i)
+		if err != nil || got.GTW != want[i].GTW || got.GTH != want[i].GTH || !slices.Equal(got.GT, want[i].GT) {
+			t.Fatalf("entry %d: ground truth from the npz differs from the PNG (%v)", i, err)
+		}
+	}
+	train, _ := OpenKITTI(root, kitti.SplitPath(root, "train"), 96, 64)
+	if err := train.UseGT(filepath.Join(dir, "gt_depths.npz")); err == nil || !strings.Contains(err.Error(), "depth maps, the split has") {
+		t.Errorf("npz of another split: %v", err)
 	}
 }

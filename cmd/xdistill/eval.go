@@ -24,21 +24,31 @@ import (
 func init() { subcommands = append(subcommands, newEvalCmd) }
 
 func newEvalCmd() *cobra.Command {
-	var run, data, split, protocol, device string
+	var run, data, split, protocol, device, gt string
+	var stereoScale float64
 	cmd := &cobra.Command{
 		Use:   "eval",
 		Short: "Evaluate a trained run on a split (metrics table + PNG grid in the run directory)",
 		Long: `Protocols: synthetic (dense ground truth, caps 1e-3..80 m, per-image median
 scaling), kitti (Eigen: Garg crop, caps 1e-3..80 m, median scaling;
 ground truth as KITTI depth PNGs beside the frames, see xdistill kitti
-export-gt) and make3d (Test134 + Gridlaser, central 2:1 band, < 70 m).`,
+export-gt, or Monodepth2's gt_depths.npz with --gt) and make3d (Test134 +
+Gridlaser, central 2:1 band, < 70 m). --stereo-scale replaces per-image
+median scaling by a fixed factor (5.4 for Monodepth2-style stereo models).`,
 		Example: `  xdistill eval --checkpoint runs/latest
   xdistill eval --checkpoint runs/latest --data data/synthetic-shifted
-  xdistill eval --checkpoint runs/kitti --data /data/kitti --split splits/eigen/test_files.txt --protocol kitti`,
+  xdistill eval --checkpoint runs/kitti --data /data/kitti --split splits/eigen/test_files.txt --protocol kitti
+  xdistill eval --checkpoint runs/kitti --data /data/kitti --split splits/eigen/test_files.txt --protocol kitti --gt splits/eigen/gt_depths.npz`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts, err := protocolOptions(protocol)
 			if err != nil {
 				return err
+			}
+			if stereoScale != 0 {
+				if !(stereoScale > 0) {
+					return fmt.Errorf("--stereo-scale %g: want > 0", stereoScale)
+				}
+				opts.Scale, opts.MedianScaling = stereoScale, false
 			}
 			dev, err := training.ParseDevice(device)
 			if err != nil {
@@ -58,6 +68,11 @@ export-gt) and make3d (Test134 + Gridlaser, central 2:1 band, < 70 m).`,
 			if err != nil {
 				return err
 			}
+			if gt != "" {
+				if err := set.UseGT(gt); err != nil {
+					return err
+				}
+			}
 			name := strings.TrimSuffix(filepath.Base(split), "_files.txt")
 			return evalReport(cmd.Context(), m, set, opts, dev, filepath.Join(run, "eval-"+filepath.Base(data)+"-"+name), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -68,6 +83,8 @@ export-gt) and make3d (Test134 + Gridlaser, central 2:1 band, < 70 m).`,
 	f.StringVar(&split, "split", "", "split file (default DATA/splits/test_files.txt)")
 	f.StringVar(&protocol, "protocol", "synthetic", "synthetic, kitti or make3d (DATA holds Test134/ and Gridlaser/)")
 	f.StringVar(&device, "device", "auto", "auto, cpu or cuda")
+	f.StringVar(&gt, "gt", "", "ground truth as .npz/.npy (Monodepth2's gt_depths.npz), one map per split line")
+	f.Float64Var(&stereoScale, "stereo-scale", 0, "fixed depth scale instead of median scaling (metric output, e.g. 5.4)")
 	return cmd
 }
 
