@@ -92,36 +92,60 @@ func convert[T, S number](src []S) []T {
 }
 
 // dtype describes one supported numeric element type: its size and how to
-// allocate and fill a typed slice from little-endian bytes, so data can be
-// converted chunk by chunk without holding the raw bytes and the values.
+// allocate a typed slice, which fill then converts into chunk by chunk, so
+// the raw bytes and the values need not be held whole at once.
 type dtype struct {
 	size int
 	make func(n int) any
-	fill func(dst any, at int, raw []byte) // raw holds whole elements
 }
 
-func typed[T any](size int, get func([]byte) T) dtype {
-	return dtype{
-		size: size,
-		make: func(n int) any { return make([]T, n) },
-		fill: func(dst any, at int, raw []byte) {
-			d := dst.([]T)[at:]
-			for i := 0; (i+1)*size <= len(raw); i++ {
-				d[i] = get(raw[i*size:])
-			}
-		},
-	}
+func typed[T number](size int) dtype {
+	return dtype{size, func(n int) any { return make([]T, n) }}
+}
+
+var dtypes = map[string]dtype{
+	"<f4": typed[float32](4),
+	"<f8": typed[float64](8),
+	"|u1": typed[uint8](1),
+	"<u2": typed[uint16](2),
+	"<i4": typed[int32](4),
+	"<i8": typed[int64](8),
 }
 
 var le = binary.LittleEndian
 
-var dtypes = map[string]dtype{
-	"<f4": typed(4, func(b []byte) float32 { return math.Float32frombits(le.Uint32(b)) }),
-	"<f8": typed(8, func(b []byte) float64 { return math.Float64frombits(le.Uint64(b)) }),
-	"|u1": typed(1, func(b []byte) uint8 { return b[0] }),
-	"<u2": typed(2, le.Uint16),
-	"<i4": typed(4, func(b []byte) int32 { return int32(le.Uint32(b)) }),
-	"<i8": typed(8, func(b []byte) int64 { return int64(le.Uint64(b)) }),
+// fill converts the whole little-endian elements in raw into dst[at:].
+// One plain loop per type: this is the hot path for large depth files.
+func (dt dtype) fill(dst any, at int, raw []byte) {
+	switch d := dst.(type) {
+	case []float32:
+		d = d[at : at+len(raw)/4]
+		for i := range d {
+			d[i] = math.Float32frombits(le.Uint32(raw[4*i:]))
+		}
+	case []float64:
+		d = d[at : at+len(raw)/8]
+		for i := range d {
+			d[i] = math.Float64frombits(le.Uint64(raw[8*i:]))
+		}
+	case []uint8:
+		copy(d[at:], raw)
+	case []uint16:
+		d = d[at : at+len(raw)/2]
+		for i := range d {
+			d[i] = le.Uint16(raw[2*i:])
+		}
+	case []int32:
+		d = d[at : at+len(raw)/4]
+		for i := range d {
+			d[i] = int32(le.Uint32(raw[4*i:]))
+		}
+	case []int64:
+		d = d[at : at+len(raw)/8]
+		for i := range d {
+			d[i] = int64(le.Uint64(raw[8*i:]))
+		}
+	}
 }
 
 // decode converts n elements held in raw.

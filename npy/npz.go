@@ -81,5 +81,5 @@ func readMember(m *zip.File, fileSize int64, path string) (*Array, error) {
 	} else {
 		limit = min(limit, stored)
 	}
-	return decode(bufio.NewReaderSize(rc, 1<<20), limit, name)
+	return decode(bufio.NewReaderSize(rc, bufSize(limit)), limit, name)
 }

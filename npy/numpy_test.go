@@ -91,15 +91,40 @@ func expected(kind string) any {
 
 var descrs = map[string]string{"f4": "<f4", "f8": "<f8", "u1": "|u1", "u2": "<u2", "i4": "<i4", "i8": "<i8"}
 
-func TestNumpyDTypesAndOrders(t *testing.T) {
-	dir := numpyFiles(t, dtypeValues+`
+// numericFiles writes every file the numeric tests read.
+const numericFiles = dtypeValues + `
 for k, v in vals.items():
     a = v.reshape(2, 3, 4)
     np.save(f'{D}/{k}_C.npy', a)
     f = np.asfortranarray(a)
     assert f.flags.f_contiguous and not f.flags.c_contiguous
     np.save(f'{D}/{k}_F.npy', f)
-`)
+for ver in [(1, 0), (2, 0), (3, 0)]:
+    with open(f'{D}/v{ver[0]}.npy', 'wb') as fh:
+        np.lib.format.write_array(fh, vals['f4'].reshape(4, 6), version=ver)
+np.save(D + '/scalar.npy', np.float64(2.5))
+np.save(D + '/empty.npy', np.zeros((0, 3), '<f4'))
+np.save(D + '/vec.npy', vals['i8'])
+arrays = dict(f8=vals['f8'].reshape(6, 4), i4=np.asfortranarray(vals['i4'].reshape(4, 6)))
+np.savez(D + '/stored.npz', vals['u2'].reshape(4, 6), **arrays)
+np.savez_compressed(D + '/deflated.npz', vals['u2'].reshape(4, 6), **arrays)
+import zipfile
+assert {m.compress_type for m in zipfile.ZipFile(D + '/stored.npz').infolist()} == {zipfile.ZIP_STORED}
+assert {m.compress_type for m in zipfile.ZipFile(D + '/deflated.npz').infolist()} == {zipfile.ZIP_DEFLATED}
+np.save(D + '/be.npy', np.arange(4, dtype='>f4'))
+np.save(D + '/c8.npy', np.arange(4, dtype='<c8'))
+np.save(D + '/rec.npy', np.zeros(2, dtype=[('a', '<f4'), ('b', '<i4')]))
+`
+
+func TestNumpyNumeric(t *testing.T) {
+	dir := numpyFiles(t, numericFiles)
+	t.Run("dtypes and orders", func(t *testing.T) { testDTypesAndOrders(t, dir) })
+	t.Run("header versions and shapes", func(t *testing.T) { testVersionsAndShapes(t, dir) })
+	t.Run("npz stored and deflated", func(t *testing.T) { testNPZ(t, dir) })
+	t.Run("refused dtypes", func(t *testing.T) { testRefusedDTypes(t, dir) })
+}
+
+func testDTypesAndOrders(t *testing.T, dir string) {
 	for kind, descr := range descrs {
 		for _, order := range []string{"C", "F"} {
 			path := filepath.Join(dir, kind+"_"+order+".npy")
@@ -122,15 +147,7 @@ for k, v in vals.items():
 	}
 }
 
-func TestNumpyHeaderVersionsAndShapes(t *testing.T) {
-	dir := numpyFiles(t, dtypeValues+`
-for ver in [(1, 0), (2, 0), (3, 0)]:
-    with open(f'{D}/v{ver[0]}.npy', 'wb') as fh:
-        np.lib.format.write_array(fh, vals['f4'].reshape(4, 6), version=ver)
-np.save(D + '/scalar.npy', np.float64(2.5))
-np.save(D + '/empty.npy', np.zeros((0, 3), '<f4'))
-np.save(D + '/vec.npy', vals['i8'])
-`)
+func testVersionsAndShapes(t *testing.T, dir string) {
 	for _, v := range []string{"v1", "v2", "v3"} {
 		path := filepath.Join(dir, v+".npy")
 		raw, _ := os.ReadFile(path)
@@ -165,15 +182,7 @@ np.save(D + '/vec.npy', vals['i8'])
 	}
 }
 
-func TestNumpyNPZStoredAndDeflated(t *testing.T) {
-	dir := numpyFiles(t, dtypeValues+`
-arrays = dict(f8=vals['f8'].reshape(6, 4), i4=np.asfortranarray(vals['i4'].reshape(4, 6)))
-np.savez(D + '/stored.npz', vals['u2'].reshape(4, 6), **arrays)
-np.savez_compressed(D + '/deflated.npz', vals['u2'].reshape(4, 6), **arrays)
-import zipfile
-assert {m.compress_type for m in zipfile.ZipFile(D + '/stored.npz').infolist()} == {zipfile.ZIP_STORED}
-assert {m.compress_type for m in zipfile.ZipFile(D + '/deflated.npz').infolist()} == {zipfile.ZIP_DEFLATED}
-`)
+func testNPZ(t *testing.T, dir string) {
 	for _, file := range []string{"stored.npz", "deflated.npz"} {
 		m, err := LoadNPZ(filepath.Join(dir, file))
 		if err != nil {
@@ -191,12 +200,7 @@ assert {m.compress_type for m in zipfile.ZipFile(D + '/deflated.npz').infolist()
 	}
 }
 
-func TestNumpyRefusedDTypes(t *testing.T) {
-	dir := numpyFiles(t, `
-np.save(D + '/be.npy', np.arange(4, dtype='>f4'))
-np.save(D + '/c8.npy', np.arange(4, dtype='<c8'))
-np.save(D + '/rec.npy', np.zeros(2, dtype=[('a', '<f4'), ('b', '<i4')]))
-`)
+func testRefusedDTypes(t *testing.T, dir string) {
 	for file, want := range map[string]string{
 		"be.npy":  `dtype ">f4" is big-endian`,
 		"c8.npy":  `dtype "<c8" is not supported`,

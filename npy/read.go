@@ -21,7 +21,7 @@ func LoadNPY(path string) (*Array, error) {
 	if err != nil {
 		return nil, fmt.Errorf("npy: %w", err)
 	}
-	return decode(bufio.NewReaderSize(f, 1<<20), st.Size(), path)
+	return decode(bufio.NewReaderSize(f, bufSize(st.Size())), st.Size(), path)
 }
 
 // decode reads one .npy from r, which holds at most limit bytes (the file
@@ -60,6 +60,9 @@ func decodeNPY(r *counter, limit int64, name string) (*Array, error) {
 	}
 	return a, nil
 }
+
+// bufSize sizes a read buffer for a stream of at most limit bytes.
+func bufSize(limit int64) int { return int(max(min(limit, chunk), 4096)) }
 
 // chunk is how much raw data is converted at a time; a multiple of every
 // element size.
