@@ -18,6 +18,7 @@ import (
 	"github.com/xdistill/edge-depth/metrics"
 	"github.com/xdistill/edge-depth/progress"
 	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/teacher"
 	"github.com/xdistill/edge-depth/training"
 )
 
@@ -109,7 +110,7 @@ func attachTeacher(cfg config.Config, set *training.KITTISet) error {
 		}
 	case strings.HasSuffix(d.Teacher, ".onnx"):
 		if root == "" {
-			root = filepath.Join(cfg.Data.Root, "teacher", strings.TrimSuffix(filepath.Base(d.Teacher), ".onnx"))
+			root = teacher.CacheDir(cfg.Data.Root, d.Teacher)
 		}
 	default:
 		return fmt.Errorf("distill.teacher %q: want labels or a path to a segmentation .onnx (label the data first with `xdistill teacher label`)", d.Teacher)
