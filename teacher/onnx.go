@@ -31,6 +31,7 @@ type ONNX struct {
 	input   []float32 // the bound input tensor
 	logits  []float32 // the bound output tensor
 	labels  []uint8   // trainIds at the model input size
+	best    []float32 // argmax scratch
 	ax, ay  *axis     // frame → model input, for the last frame size
 	lx, ly  *axis     // logits → model input
 	norm    norm
@@ -83,6 +84,7 @@ func setup(path string, sess *ort.Session, opts Options) (*ONNX, error) {
 	t.input, _ = t.bind.Float32(t.in.Name)
 	t.logits, _ = t.bind.Float32(t.out.Name)
 	t.labels = make([]uint8, s.Width*s.Height)
+	t.best = make([]float32, s.Width*s.Height)
 	if t.lw != s.Width || t.lh != s.Height {
 		t.lx, t.ly = newAxis(t.lw, s.Width), newAxis(t.lh, s.Height)
 	}
@@ -149,6 +151,9 @@ func (t *ONNX) checkOutput(s Settings) error {
 		return fmt.Errorf("output %s has %d classes, but the class list (%s) has %d (%s); give the model's classes with --classes or metadata %q",
 			shape, sh[1], s.ClassesFrom, len(s.Classes), abbrev(s.Classes, 4), KeyClasses)
 	}
+	if sh[1] > 256 {
+		return fmt.Errorf("output %s: more than 256 classes is not supported", shape)
+	}
 	t.lh, t.lw = int(sh[2]), int(sh[3])
 	return nil
 }
@@ -186,7 +191,7 @@ func (t *ONNX) Label(rgb []uint8, w, h int) ([]uint8, error) {
 		return nil, err
 	}
 	if t.lx == nil {
-		argmaxSame(t.labels, t.logits, len(s.Classes), s.TrainIDs)
+		argmaxSame(t.labels, t.logits, len(s.Classes), s.TrainIDs, t.best)
 	} else {
 		argmaxUpsampled(t.labels, t.logits, len(s.Classes), t.lw, t.lh, t.lx, t.ly, s.TrainIDs)
 	}

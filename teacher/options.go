@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -107,7 +108,7 @@ func resolveSize(opts Options, meta map[string]string) (w, h int, from string, e
 func resolveNorm(opts Options, meta map[string]string) (scale float32, mean, std [3]float32, from string, err error) {
 	var froms []string
 	note := func(f string) {
-		if len(froms) == 0 || froms[len(froms)-1] != f {
+		if !slices.Contains(froms, f) {
 			froms = append(froms, f)
 		}
 	}

@@ -74,17 +74,22 @@ func preprocess(dst []float32, rgb []uint8, w int, ax, ay *axis, n norm) {
 }
 
 // argmaxSame writes, per pixel of C×n logits, the trainId of the largest
-// class (the first on an exact tie, as torch.argmax and numpy do).
-func argmaxSame(dst []uint8, logits []float32, classes int, ids []uint8) {
+// class (the first on an exact tie, as torch.argmax and numpy do). It
+// walks the logits class by class, in memory order; best is scratch of n.
+func argmaxSame(dst []uint8, logits []float32, classes int, ids []uint8, best []float32) {
 	n := len(dst)
-	for p := range n {
-		best, bv := 0, logits[p]
-		for c := 1; c < classes; c++ {
-			if v := logits[c*n+p]; v > bv {
-				best, bv = c, v
+	copy(best, logits[:n])
+	clear(dst) // class 0 for now
+	for c := 1; c < classes; c++ {
+		row := logits[c*n : (c+1)*n]
+		for p, v := range row {
+			if v > best[p] {
+				best[p], dst[p] = v, uint8(c)
 			}
 		}
-		dst[p] = ids[best]
+	}
+	for p, c := range dst {
+		dst[p] = ids[c]
 	}
 }
 
