@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/xdistill/edge-depth/edge/ort"
+	"github.com/xdistill/edge-depth/modelmeta"
 )
 
 // printInfo opens the model exactly as the runtime would (same library
@@ -21,7 +22,7 @@ func printInfo(w io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
-	s, err := ort.Open(o.model, ort.Options{Provider: o.provider})
+	s, err := ort.Open(o.model, o.ortOptions())
 	if err != nil {
 		return err
 	}
@@ -31,6 +32,11 @@ func printInfo(w io.Writer, o options) error {
 	printTensors(w, "input: ", s.Inputs())
 	printTensors(w, "output:", s.Outputs())
 	printMetadata(w, s)
+	if m, err := modelmeta.Parse(s.Metadata()); err != nil {
+		fmt.Fprintf(w, "contract: refused: %v\n", err)
+	} else {
+		fmt.Fprintf(w, "contract: ok (%dx%d %s, outputs %v, depth %g..%g, scale %g)\n", m.Width, m.Height, m.Layout, m.Outputs, m.MinDepth, m.MaxDepth, m.Scale)
+	}
 	return nil
 }
 

@@ -11,61 +11,152 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/xdistill/edge-depth/edge/capture"
 )
 
 var version = "dev"
 
+// usageOut receives flag errors and --help.
+var usageOut io.Writer = os.Stderr
+
+// DefaultModel is where `make export` writes the model.
+const DefaultModel = "models/depth.onnx"
+
 type options struct {
-	camera    string
-	video     string
-	model     string
-	ortLib    string
-	provider  string
-	info      bool
-	record    string
-	maxFrames int
-	version   bool
+	// sources (one of)
+	camera string
+	video  string
+	images string
+	// calibration for ground-plane scale: --camera FILE.yaml
+	cameraYAML string
+
+	model            string
+	ortLib           string
+	provider         string
+	strict           bool
+	fp16, int8       bool
+	calib            string
+	engineCache      string
+	threads          int
+	info             bool
+	scale            float64
+	cameraHeight     float64
+	display          bool
+	serve            string
+	serveClients     int
+	record           string
+	saveDepth        string
+	maxFrames        int64
+	json             bool
+	reconnectTimeout time.Duration
+	version          bool
+}
+
+// cameraFlag takes --camera more than once: a .yaml/.yml value is the
+// camera calibration, anything else the live source.
+type cameraFlag struct{ o *options }
+
+func (c cameraFlag) String() string { return "" }
+
+func (c cameraFlag) Set(v string) error {
+	lower := strings.ToLower(strings.TrimSpace(v))
+	if strings.HasSuffix(lower, ".yaml") || strings.HasSuffix(lower, ".yml") {
+		if c.o.cameraYAML != "" {
+			return errors.New("camera calibration given twice")
+		}
+		c.o.cameraYAML = v
+		return nil
+	}
+	if c.o.camera != "" {
+		return fmt.Errorf("two camera sources (%q and %q); give one", c.o.camera, v)
+	}
+	c.o.camera = v
+	return nil
 }
 
 func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("edge-depth", flag.ContinueOnError)
-	fs.StringVar(&o.camera, "camera", "", "live source: V4L2 index (0), device (/dev/video1) or GStreamer pipeline ending in appsink")
+	fs.SetOutput(usageOut)
+	fs.Var(cameraFlag{&o}, "camera", "live source: V4L2 index (0), device (/dev/video1) or GStreamer pipeline ending in appsink; a .yaml value is the camera calibration (camera.yaml) for --camera-height")
 	fs.StringVar(&o.video, "video", "", "video file source (every frame is processed)")
-	fs.StringVar(&o.model, "model", "", "exported depth model (.onnx)")
-	fs.StringVar(&o.ortLib, "ort-lib", "", "path to libonnxruntime.so (else $ONNXRUNTIME_LIB, else third_party/onnxruntime)")
-	fs.StringVar(&o.provider, "provider", "auto", "execution provider: auto|tensorrt|cuda|cpu")
+	fs.StringVar(&o.images, "images", "", "folder of images, processed in name order (every frame)")
+	fs.StringVar(&o.model, "model", DefaultModel, "exported depth model (.onnx) from make export")
+	fs.StringVar(&o.ortLib, "ort-lib", "", "path to libonnxruntime.so (else $ONNXRUNTIME_LIB, else third_party/onnxruntime, else the system's)")
+	fs.StringVar(&o.provider, "provider", "auto", "execution provider: auto (TensorRT, then CUDA, then CPU) | tensorrt | cuda | cpu")
+	fs.BoolVar(&o.strict, "strict", false, "with --provider tensorrt or cuda: fail instead of falling back")
+	fs.BoolVar(&o.fp16, "fp16", false, "TensorRT: allow FP16 kernels")
+	fs.BoolVar(&o.int8, "int8", false, "TensorRT: allow INT8 kernels (a QDQ model, or --calib)")
+	fs.StringVar(&o.calib, "calib", "", "TensorRT: INT8 calibration cache (needs --int8)")
+	fs.StringVar(&o.engineCache, "engine-cache", "", "TensorRT: directory for built engines, so they are built once")
+	fs.IntVar(&o.threads, "threads", 0, "CPU provider: threads per operator (0 = one per core)")
 	fs.BoolVar(&o.info, "info", false, "print the model's inputs, outputs, metadata and the provider used, then exit")
-	fs.StringVar(&o.record, "record", "", "record the source to this .mp4/.avi")
-	fs.IntVar(&o.maxFrames, "max-frames", 0, "stop after N frames (0 = until the source ends or Ctrl-C)")
+	fs.Float64Var(&o.scale, "scale", 0, "metric depth: metres per model unit (overrides the model's own scale)")
+	fs.Float64Var(&o.cameraHeight, "camera-height", 0, "metric depth: camera height above the ground in metres; scale is recovered per frame from the ground plane")
+	fs.BoolVar(&o.display, "display", false, "show image | depth and FPS in a window (q or Esc quits)")
+	fs.StringVar(&o.serve, "serve", "", "serve the MJPEG view, /stats and /metrics on HOST:PORT (a bare port means 127.0.0.1)")
+	fs.IntVar(&o.serveClients, "serve-clients", 4, "with --serve: at most this many stream viewers")
+	fs.StringVar(&o.record, "record", "", "record the image | depth view to this .mp4/.avi")
+	fs.StringVar(&o.saveDepth, "save-depth", "", "write each frame's depth to DIR as uint16 PNG (KITTI convention: depth×256, 0 = no data)")
+	fs.Int64Var(&o.maxFrames, "max-frames", 0, "stop after N frames (0 = until the source ends or Ctrl-C)")
+	fs.BoolVar(&o.json, "json", false, "print one JSON line of statistics per frame on stdout")
+	fs.DurationVar(&o.reconnectTimeout, "reconnect-timeout", 10*time.Second, "live sources: give up (exit 1) after this long without a frame")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: edge-depth [--camera SRC | --video FILE] [--model depth.onnx] [flags]\n\n")
+		fmt.Fprintf(fs.Output(), "usage: edge-depth (--camera SRC | --video FILE | --images DIR) [--model depth.onnx] [sinks] [flags]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	if o.camera != "" && o.video != "" {
-		return o, errors.New("give one of --camera and --video, not both")
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (quote a GStreamer pipeline: --camera '… ! appsink')", fs.Arg(0))
 	}
-	return o, nil
+	return o, o.check()
 }
 
-func run(ctx context.Context, w io.Writer, o options) error {
+// check rejects flag combinations that cannot work, before anything opens.
+func (o options) check() error {
+	n := 0
+	for _, s := range []string{o.camera, o.video, o.images} {
+		if s != "" {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		return errors.New("give one source: --camera, --video or --images")
+	case o.scale < 0 || o.cameraHeight < 0:
+		return errors.New("--scale and --camera-height must be positive")
+	case o.scale > 0 && o.cameraHeight > 0:
+		return errors.New("give --scale or --camera-height, not both")
+	case o.cameraYAML != "" && o.cameraHeight == 0:
+		return fmt.Errorf("--camera %s (calibration) is used with --camera-height", o.cameraYAML)
+	case o.calib != "" && !o.int8:
+		return errors.New("--calib needs --int8")
+	case o.maxFrames < 0:
+		return errors.New("--max-frames must be ≥ 0")
+	case o.reconnectTimeout <= 0:
+		return errors.New("--reconnect-timeout must be positive")
+	}
+	return nil
+}
+
+func run(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	switch {
 	case o.version:
-		fmt.Fprintln(w, "edge-depth", version)
+		fmt.Fprintln(stdout, "edge-depth", version)
 		return nil
 	case o.info:
-		return printInfo(w, o)
-	case o.camera != "" || o.video != "":
-		return runSource(ctx, w, o)
+		return printInfo(stdout, o)
+	case o.camera != "" || o.video != "" || o.images != "":
+		return runDepth(ctx, stdout, stderr, o)
 	default:
-		return errors.New("nothing to do: give --camera or --video (or --model with --info); see --help")
+		return errors.New("nothing to do: give --camera, --video or --images (or --info); see --help")
 	}
 }
 
@@ -81,8 +172,9 @@ func main() {
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Stdout, o); err != nil {
+	// After the first signal the run finishes cleanly; a second one kills.
+	context.AfterFunc(ctx, stop)
+	if err := run(ctx, os.Stdout, os.Stderr, o); err != nil {
 		fmt.Fprintln(os.Stderr, "edge-depth:", err)
 		os.Exit(1)
 	}

@@ -20,14 +20,15 @@ const (
 	Camera   Kind = iota // V4L2 index or device path
 	Pipeline             // GStreamer pipeline ending in appsink
 	File                 // video file
+	Images               // folder of still images, in name order
 )
 
 func (k Kind) String() string {
-	return [...]string{"camera", "gstreamer", "file"}[k]
+	return [...]string{"camera", "gstreamer", "file", "images"}[k]
 }
 
 // Live reports whether frames arrive in real time rather than on demand.
-func (k Kind) Live() bool { return k != File }
+func (k Kind) Live() bool { return k == Camera || k == Pipeline }
 
 // Spec is a parsed --camera / --video argument.
 type Spec struct {
@@ -64,6 +65,7 @@ func ParseSpec(s string) (Spec, error) {
 type Source struct {
 	Spec Spec
 	vc   *gocv.VideoCapture
+	imgs *images
 }
 
 // Open opens the source described by spec.
@@ -86,15 +88,29 @@ func Open(spec Spec) (*Source, error) {
 			return nil, fmt.Errorf("open video %s: %w", spec.Target, statErr)
 		}
 		vc, err = gocv.VideoCaptureFile(spec.Target)
+	case Images:
+		imgs, err := openImages(spec.Target)
+		if err != nil {
+			return nil, err
+		}
+		return &Source{Spec: spec, imgs: imgs}, nil
 	}
-	if err == nil && (vc == nil || !vc.IsOpened()) {
-		err = errors.New("OpenCV could not open it")
-	}
-	if err != nil {
+	if err != nil || vc == nil || !vc.IsOpened() {
 		if vc != nil {
 			vc.Close()
 		}
-		return nil, fmt.Errorf("open %s source %s: %w", spec.Kind, spec.describe(), err)
+		// GoCV's own message repeats the whole source string.
+		why := "OpenCV could not open it"
+		if spec.Kind == Camera && spec.Index < 0 {
+			if _, statErr := os.Stat(spec.Target); statErr != nil {
+				why = "no such device"
+			}
+		}
+		return nil, fmt.Errorf("open %s source %s: %s", spec.Kind, spec.describe(), why)
+	}
+	if spec.Kind == Camera {
+		// Keep the driver's queue short: a live view wants the newest frame.
+		vc.Set(gocv.VideoCaptureBufferSize, 1)
 	}
 	return &Source{Spec: spec, vc: vc}, nil
 }
@@ -107,13 +123,44 @@ func (s Spec) describe() string {
 }
 
 // Read fills dst with the next frame (BGR). It returns false when the
-// source has ended or failed.
+// source has ended or failed; Err then tells a failure from the end.
 func (s *Source) Read(dst *gocv.Mat) bool {
+	if s.imgs != nil {
+		return s.imgs.read(dst)
+	}
 	return s.vc.Read(dst) && !dst.Empty()
 }
 
+// Err is why Read returned false, nil at the normal end. (OpenCV does not
+// tell a video's end from a decoding failure; image folders do.)
+func (s *Source) Err() error {
+	if s.imgs != nil {
+		return s.imgs.err
+	}
+	return nil
+}
+
+// Name is the file name of the last image read from an image folder
+// (without extension), "" for other sources.
+func (s *Source) Name() string {
+	if s.imgs != nil {
+		return s.imgs.name
+	}
+	return ""
+}
+
 // FPS is the source's nominal frame rate, 0 when unknown.
-func (s *Source) FPS() float64 { return s.vc.Get(gocv.VideoCaptureFPS) }
+func (s *Source) FPS() float64 {
+	if s.imgs != nil {
+		return 0
+	}
+	return s.vc.Get(gocv.VideoCaptureFPS)
+}
 
 // Close releases the device or file.
-func (s *Source) Close() error { return s.vc.Close() }
+func (s *Source) Close() error {
+	if s.imgs != nil {
+		return nil
+	}
+	return s.vc.Close()
+}

@@ -1,0 +1,177 @@
+package pipeline
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/xdistill/edge-depth/edge/stats"
+)
+
+// capture reads frames into free slots and queues them. Live sources keep
+// only the newest frame: when preprocessing has not taken the queued one
+// yet, it is recycled (dropped) for the next read. A live source that
+// fails is reopened; files end at their end.
+func (r *run) capture(src Source) (err error) {
+	defer close(r.toPre)
+	defer func() {
+		if src != nil {
+			src.Close()
+		}
+	}()
+	fps := src.FPS()
+	var backoff time.Duration // between reopen cycles that brought no frame
+	for r.stop.Err() == nil {
+		f := r.take()
+		if f == nil {
+			return nil
+		}
+		r.inRead.Store(true)
+		t0 := time.Now()
+		ok := src.Read(&f.Src)
+		r.inRead.Store(false)
+		if !ok {
+			r.free <- f
+			if err := src.Err(); err != nil {
+				return fmt.Errorf("%s: %w", r.cfg.Name, err)
+			}
+			if !r.cfg.Live {
+				return nil
+			}
+			src.Close()
+			src = nil
+			if src, err = r.reopen(&backoff); src == nil || err != nil {
+				return err
+			}
+			continue
+		}
+		now := time.Now()
+		r.lastFrame.Store(now.UnixNano())
+		backoff = 0
+		f.Seq = r.read.Add(1) - 1
+		f.Name, f.Captured, f.SrcFPS = src.Name(), now, fps
+		f.Stages[stats.Capture] = now.Sub(t0)
+		if !r.send(f) {
+			return nil
+		}
+		if !r.cfg.Live && r.cfg.MaxFrames > 0 && r.read.Load() >= r.cfg.MaxFrames {
+			return nil
+		}
+	}
+	return nil
+}
+
+// take returns a slot to read into, nil when capture should stop. A live
+// source never waits for downstream: with no free slot it takes back the
+// queued frame, which is stale by now.
+func (r *run) take() *Frame {
+	select {
+	case f := <-r.free:
+		return f
+	default:
+	}
+	if !r.cfg.Live {
+		select {
+		case f := <-r.free:
+			return f
+		case <-r.stop.Done():
+		case <-r.abort.Done():
+		}
+		return nil
+	}
+	select {
+	case f := <-r.free:
+		return f
+	case f := <-r.toPre:
+		r.cfg.Stats.Dropped()
+		return f
+	case <-r.stop.Done():
+	case <-r.abort.Done():
+	}
+	return nil
+}
+
+// send queues f for preprocessing; a live frame replaces a queued one.
+func (r *run) send(f *Frame) bool {
+	if !r.cfg.Live {
+		select {
+		case r.toPre <- f:
+			return true
+		case <-r.abort.Done():
+			return false
+		}
+	}
+	for r.abort.Err() == nil {
+		select {
+		case r.toPre <- f:
+			return true
+		default:
+		}
+		select {
+		case old := <-r.toPre:
+			r.cfg.Stats.Dropped()
+			r.free <- old // never blocks: free holds every slot
+		default:
+		}
+	}
+	return false
+}
+
+// reopen reopens a live source that stopped, retrying with backoff, until
+// no frame has come for ReconnectTimeout. It returns nil, nil when the run
+// is stopped meanwhile.
+func (r *run) reopen(backoff *time.Duration) (Source, error) {
+	timeout := r.cfg.ReconnectTimeout
+	deadline := time.Unix(0, r.lastFrame.Load()).Add(timeout)
+	r.log.Warn("source stopped delivering frames; reopening", "source", r.cfg.Name, "gives up after", timeout)
+	why := "it opened but gave no frames"
+	for {
+		if *backoff > 0 {
+			wait := min(*backoff, time.Until(deadline))
+			t := time.NewTimer(max(wait, 0))
+			select {
+			case <-t.C:
+			case <-r.stop.Done():
+				t.Stop()
+				return nil, nil
+			case <-r.abort.Done():
+				t.Stop()
+				return nil, nil
+			}
+		}
+		*backoff = min(max(2**backoff, 100*time.Millisecond), 2*time.Second)
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w: %s gave no frame for %s (--reconnect-timeout); last attempt: %s", ErrSourceLost, r.cfg.Name, timeout, why)
+		}
+		src, err := r.cfg.Open()
+		if err == nil {
+			r.cfg.Stats.Reconnected()
+			r.log.Info("source reopened", "source", r.cfg.Name)
+			return src, nil
+		}
+		why = err.Error()
+	}
+}
+
+// watchdog fails the run when a live source's read has blocked for longer
+// than the reconnect timeout (a camera that hangs without an error).
+func (r *run) watchdog(captureDone <-chan struct{}) {
+	if !r.cfg.Live {
+		return
+	}
+	tick := time.NewTicker(max(r.cfg.ReconnectTimeout/20, 50*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+		case <-captureDone:
+			return
+		case <-r.abort.Done():
+			return
+		}
+		idle := time.Since(time.Unix(0, r.lastFrame.Load()))
+		if r.inRead.Load() && idle > r.cfg.ReconnectTimeout {
+			r.fail(fmt.Errorf("%w: %s: a read has blocked for %s with no frame (--reconnect-timeout)", ErrSourceLost, r.cfg.Name, idle.Round(time.Millisecond)))
+			return
+		}
+	}
+}

@@ -1,0 +1,91 @@
+// Package view draws what the runtime shows: the camera image and its
+// colour-mapped depth side by side, as BGR bytes for OpenCV (window,
+// MJPEG, video). Drawing allocates nothing.
+package view
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/xdistill/edge-depth/plot"
+)
+
+// Renderer draws w×h frames into 2w×h views.
+type Renderer struct {
+	w, h int
+	lut  [256][3]uint8 // magma, BGR
+	hist [256]int
+}
+
+// New prepares a renderer for depth maps of w×h.
+func New(w, h int) *Renderer {
+	r := &Renderer{w: w, h: h}
+	for i := range r.lut {
+		c := plot.Magma(float64(i) / 255)
+		r.lut[i] = [3]uint8{c.B, c.G, c.R}
+	}
+	return r
+}
+
+// Size is the view's size: two panels side by side.
+func (r *Renderer) Size() (w, h int) { return 2 * r.w, r.h }
+
+// Render writes [image | depth] into dst (2w×h×3 BGR). Depth is coloured
+// by inverse depth, which spreads near structure over the colours, from
+// the frame's nearest point (bright) to its 5 % farthest (dark); any depth
+// unit works since the mapping is normalised per frame. Zero depth (no
+// data) is black.
+func (r *Renderer) Render(dst, bgr []byte, depth []float32) error {
+	w, h := r.w, r.h
+	if len(dst) != 6*w*h || len(bgr) != 3*w*h || len(depth) != w*h {
+		return fmt.Errorf("view: sizes %d, %d, %d do not fit %dx%d", len(dst), len(bgr), len(depth), w, h)
+	}
+	lo, hi := r.inverseRange(depth)
+	k := 255 / math.Max(float64(hi-lo), 1e-12)
+	for y := range h {
+		row := dst[6*w*y : 6*w*(y+1)]
+		copy(row[:3*w], bgr[3*w*y:3*w*(y+1)])
+		out := row[3*w:]
+		for x, d := range depth[w*y : w*(y+1)] {
+			c := [3]uint8{}
+			if d > 0 {
+				t := (float64(1/d) - float64(lo)) * k
+				c = r.lut[uint8(math.Max(0, math.Min(255, t)))]
+			}
+			out[3*x], out[3*x+1], out[3*x+2] = c[0], c[1], c[2]
+		}
+	}
+	return nil
+}
+
+// inverseRange is the smallest inverse depth and the 95th percentile of
+// the inverse depths, from a 256-bin histogram (no sorting).
+func (r *Renderer) inverseRange(depth []float32) (lo, hi float32) {
+	lo, hi = float32(math.Inf(1)), 0
+	n := 0
+	for _, d := range depth {
+		if d > 0 {
+			v := 1 / d
+			lo, hi = min(lo, v), max(hi, v)
+			n++
+		}
+	}
+	if n == 0 || !(hi > lo) {
+		return 0, 1
+	}
+	clear(r.hist[:])
+	k := 255 / (hi - lo)
+	for _, d := range depth {
+		if d > 0 {
+			r.hist[min(255, int((1/d-lo)*k))]++
+		}
+	}
+	target, acc := int(0.95*float64(n)), 0
+	for i, c := range r.hist {
+		acc += c
+		if acc >= target {
+			return lo, lo + float32(i+1)/k
+		}
+	}
+	return lo, hi
+}
