@@ -83,24 +83,25 @@ func record(s *Stats, xs []float32, pass int) {
 	}
 }
 
-// Thresholds applies the method to every tensor's statistics.
-func Thresholds(stats map[string]*Stats, m Method, percentile float64) (map[string]float64, error) {
-	out := make(map[string]float64, len(stats))
+// Ranges applies the method to every tensor's statistics.
+func Ranges(stats map[string]*Stats, m Method, percentile float64) (map[string]Range, error) {
+	out := make(map[string]Range, len(stats))
 	for name, s := range stats {
 		t, err := s.Threshold(m, percentile)
 		if err != nil {
 			return nil, fmt.Errorf("tensor %s: %w", name, err)
 		}
-		out[name] = t
+		out[name] = Range{Threshold: t, NonNegative: s.Count > 0 && s.Min >= 0}
 	}
 	return out, nil
 }
 
-// ScalesOf turns thresholds into int8 scales.
-func ScalesOf(thresholds map[string]float64) map[string]float32 {
-	out := make(map[string]float32, len(thresholds))
-	for k, t := range thresholds {
-		out[k] = ScaleOf(t)
+// ScalesOf is the symmetric int8 scale of every range: what TensorRT's
+// calibration cache holds.
+func ScalesOf(ranges map[string]Range) map[string]float32 {
+	out := make(map[string]float32, len(ranges))
+	for k, r := range ranges {
+		out[k] = ScaleOf(r.Threshold)
 	}
 	return out
 }

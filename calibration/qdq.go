@@ -45,13 +45,52 @@ func ParseTarget(s string) (Target, error) {
 // Qmax is the largest int8 magnitude of a symmetric range: scale = T/127.
 const Qmax = 127
 
-// ScaleOf turns a threshold into the int8 scale.
+// ScaleOf turns a threshold into the symmetric int8 scale.
 func ScaleOf(threshold float64) float32 { return float32(threshold / Qmax) }
 
-// Plan says which layers to quantize, for which runtime.
+// Range is a tensor's calibrated clipping threshold T: values are
+// quantized over [−T, T], or [0, T] when the tensor is never negative
+// (after a ReLU) and the layout can use that.
+type Range struct {
+	Threshold   float64
+	NonNegative bool
+}
+
+// Grid is how one tensor is quantized: x ≈ (q − ZeroPoint)·Scale with q
+// saturated to [Min, Max].
+type Grid struct {
+	Scale     float32
+	ZeroPoint int32
+	Min, Max  int32
+	Unsigned  bool // uint8 (else int8)
+}
+
+// Plan says which layers to quantize, for which runtime, with which
+// activation ranges.
 type Plan struct {
 	Target Target
-	Layers []Layer // quantized layers (the rest stay float)
+	Layers []Layer          // quantized layers (the rest stay float)
+	Ranges map[string]Range // by tensor name
+}
+
+// Grid is the quantization of tensor t. TensorRT takes symmetric int8
+// only. For ONNX Runtime, whose x86 kernels want uint8 activations, a
+// signed tensor uses uint8 with zero point 128 (the same values as int8
+// with zero point 0) and a non-negative one uint8 with zero point 0 (twice
+// the resolution, and it makes a following ReLU redundant, so ONNX Runtime
+// fuses Conv + ReLU + Q into one QLinearConv).
+func (p Plan) Grid(t string) (Grid, error) {
+	r, ok := p.Ranges[t]
+	if !ok || !(r.Threshold > 0) || math.IsInf(r.Threshold, 0) {
+		return Grid{}, fmt.Errorf("quantize %s: no usable range (%g)", t, r.Threshold)
+	}
+	switch {
+	case p.Target != ORT:
+		return Grid{Scale: ScaleOf(r.Threshold), Min: -128, Max: 127}, nil
+	case r.NonNegative:
+		return Grid{Scale: float32(r.Threshold / 255), Min: 0, Max: 255, Unsigned: true}, nil
+	}
+	return Grid{Scale: ScaleOf(r.Threshold), ZeroPoint: 128, Min: 0, Max: 255, Unsigned: true}, nil
 }
 
 // edge is one input of one node.
@@ -94,6 +133,39 @@ func (p Plan) activationEdges(g *onnxpb.GraphProto) map[string][]edge {
 	return out
 }
 
+// producerQuantized lists, for the ORT layout, the tensors quantized
+// once for all their consumers: each quantized Conv's output, or the
+// output of the ReLU that is its only consumer (the Q then follows the
+// ReLU, which the uint8 zero point makes redundant). Either way the Conv
+// feeds a single Q, as ONNX Runtime's QLinearConv fusion requires.
+func (p Plan) producerQuantized(g *onnxpb.GraphProto) map[string]bool {
+	out := map[string]bool{}
+	if p.Target != ORT {
+		return out
+	}
+	outs := map[string]bool{}
+	for _, o := range g.Output {
+		outs[o.GetName()] = true
+	}
+	consumers := map[string][]*onnxpb.NodeProto{}
+	for _, n := range g.Node {
+		for _, in := range n.Input {
+			consumers[in] = append(consumers[in], n)
+		}
+	}
+	for _, l := range p.Layers {
+		if outs[l.Output] {
+			continue
+		}
+		t := l.Output
+		if c := consumers[t]; len(c) == 1 && c[0].GetOpType() == "Relu" && !outs[c[0].Output[0]] {
+			t = c[0].Output[0]
+		}
+		out[t] = true
+	}
+	return out
+}
+
 // Quantized is what QDQ wrote, for reports and tests.
 type Quantized struct {
 	Layers      []string // layer names with int8 weights
@@ -102,9 +174,9 @@ type Quantized struct {
 
 // QDQ returns a copy of src with QuantizeLinear/DequantizeLinear inserted
 // by plan: per-channel symmetric int8 weights (axis 0, zero point 0) and
-// per-tensor symmetric int8 activations with the given scales (tensor name
-// → scale). Every quantized activation needs a scale.
-func QDQ(src *onnxgraph.Model, scales map[string]float32, plan Plan) (*onnxgraph.Model, Quantized, error) {
+// per-tensor activations on the plan's grids. Every quantized activation
+// needs a range.
+func QDQ(src *onnxgraph.Model, plan Plan) (*onnxgraph.Model, Quantized, error) {
 	data, err := proto.Marshal(src.Proto)
 	if err != nil {
 		return nil, Quantized{}, err
@@ -113,8 +185,9 @@ func QDQ(src *onnxgraph.Model, scales map[string]float32, plan Plan) (*onnxgraph
 	if err != nil {
 		return nil, Quantized{}, err
 	}
-	r := &rewriter{m: m, scales: scales, q: map[string]qparams{}, outDQ: map[string]string{}, plan: plan,
-		edges: map[edge]string{}, layers: map[string]Layer{}, inits: map[string]*onnxpb.TensorProto{}}
+	r := &rewriter{m: m, q: map[string]qparams{}, outDQ: map[string]string{}, plan: plan,
+		edges: map[edge]string{}, layers: map[string]Layer{}, inits: map[string]*onnxpb.TensorProto{},
+		whole: plan.producerQuantized(m.Graph())}
 	for _, t := range m.Graph().Initializer {
 		r.inits[t.GetName()] = t
 	}
@@ -143,20 +216,23 @@ func QDQ(src *onnxgraph.Model, scales map[string]float32, plan Plan) (*onnxgraph
 type rewriter struct {
 	m      *onnxgraph.Model
 	plan   Plan
-	scales map[string]float32
+	whole  map[string]bool  // tensors quantized for all consumers (ORT)
 	edges  map[edge]string  // quantized node input → tensor
 	layers map[string]Layer // quantized layers by node name
 	inits  map[string]*onnxpb.TensorProto
 	q      map[string]qparams // tensor → its scale and zero point
 	outs   map[string]bool    // graph outputs
-	// outDQ: a quantized Conv's output under the ORT target, dequantized
-	// once for all its consumers (the Conv must feed a single Q to fuse).
+	// outDQ: the dequantized copy of a tensor in whole, read by all its
+	// consumers.
 	outDQ map[string]string
 	err   error
 }
 
 // qparams names a tensor's scale and zero point initializers.
-type qparams struct{ scale, zp string }
+type qparams struct {
+	scale, zp string
+	grid      Grid
+}
 
 func (r *rewriter) run() error {
 	g := r.m.Graph()
@@ -184,8 +260,10 @@ func (r *rewriter) run() error {
 			}
 		}
 		g.Node = append(g.Node, n)
-		if quantized && r.plan.Target == ORT && !r.outs[l.Output] {
-			r.outDQ[l.Output] = r.pair(l.Output) // every later consumer reads it
+		for _, o := range n.Output {
+			if r.whole[o] {
+				r.outDQ[o] = r.pair(o) // every later consumer reads it
+			}
 		}
 	}
 	r.dropUnused(replaced)
@@ -200,18 +278,16 @@ func (r *rewriter) params(t string) qparams {
 	if q, ok := r.q[t]; ok {
 		return q
 	}
-	s, ok := r.scales[t]
-	if !ok || !(s > 0) || math.IsInf(float64(s), 0) {
-		r.fail(fmt.Errorf("quantize %s: no usable scale (%g)", t, s))
-		s = 1
+	g, err := r.plan.Grid(t)
+	if err != nil {
+		r.fail(err)
+		g = Grid{Scale: 1}
 	}
-	q := qparams{scale: r.m.Float32Init(t+"_scale", nil, []float32{s})}
-	if r.plan.Target == ORT {
-		// uint8 with zero point 128 is the int8 grid shifted: the same
-		// values, in the activation type ONNX Runtime's x86 kernels use.
-		q.zp = r.m.Uint8Init(t+"_zero_point", nil, []uint8{128})
+	q := qparams{scale: r.m.Float32Init(t+"_scale", nil, []float32{g.Scale}), grid: g}
+	if g.Unsigned {
+		q.zp = r.m.Uint8Init(t+"_zero_point", nil, []uint8{uint8(g.ZeroPoint)})
 	} else {
-		q.zp = r.m.Int8Init(t+"_zero_point", nil, []int8{0})
+		q.zp = r.m.Int8Init(t+"_zero_point", nil, []int8{int8(g.ZeroPoint)})
 	}
 	r.q[t] = q
 	return q
@@ -261,12 +337,12 @@ func (r *rewriter) quantizeLayer(n *onnxpb.NodeProto, l Layer) {
 		r.fail(err)
 		return
 	}
-	sx, ok := r.scales[l.Input]
-	if !ok {
-		r.fail(fmt.Errorf("quantize %s: no scale for its input %s", l.Name(), l.Input))
+	gx, err := r.plan.Grid(l.Input)
+	if err != nil {
+		r.fail(err)
 		return
 	}
-	bq, bs := QuantizeBias(bf, sx, ws)
+	bq, bs := QuantizeBias(bf, gx.Scale, ws)
 	bname := r.int32Init(l.Bias+"_quantized", []int64{int64(len(bq))}, bq)
 	bscale := r.m.Float32Init(l.Bias+"_scale", []int64{int64(len(bs))}, bs)
 	n.Input[2] = r.node("DequantizeLinear", l.Bias+"_DequantizeLinear", []string{bname, bscale}, l.Bias+"_dequantized", onnxgraph.Int("axis", 0))

@@ -2,6 +2,7 @@ package calibration
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
 	"testing"
@@ -22,9 +23,9 @@ func initORT(t testing.TB) {
 
 const tw, th = 64, 32
 
-// calibrated returns the tiny network and scales from entropy calibration
-// on a few synthetic images.
-func calibrated(t testing.TB, uint8In bool) (*onnxgraph.Model, map[string]float32) {
+// calibrated returns the tiny network and its ranges from entropy
+// calibration on a few synthetic images.
+func calibrated(t testing.TB, uint8In bool) (*onnxgraph.Model, map[string]Range) {
 	t.Helper()
 	initORT(t)
 	m := tinyNet(t, tw, th, uint8In, 1)
@@ -36,11 +37,11 @@ func calibrated(t testing.TB, uint8In bool) (*onnxgraph.Model, map[string]float3
 	if err != nil {
 		t.Fatal(err)
 	}
-	th, err := Thresholds(stats, Entropy, DefaultPercentile)
+	ranges, err := Ranges(stats, Entropy, DefaultPercentile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m, ScalesOf(th)
+	return m, ranges
 }
 
 // runORT runs a saved model on one image through the production session
@@ -91,11 +92,14 @@ func maxAbsDiff(a, b []float32) float64 {
 // and quantization moves the output by much more than the QDQ/reference
 // mismatch (so the reference does model the rounding).
 func TestQDQModelMatchesFakeQuantReference(t *testing.T) {
-	for _, target := range []Target{TensorRT, ORT} {
-		t.Run(string(target), func(t *testing.T) {
-			m, scales := calibrated(t, false)
-			plan := Plan{Target: target, Layers: layers(m.Graph())}
-			q, info, err := QDQ(m, scales, plan)
+	for _, c := range []struct {
+		target  Target
+		uint8In bool
+	}{{TensorRT, false}, {ORT, false}, {TensorRT, true}} {
+		t.Run(fmt.Sprintf("%s/uint8=%v", c.target, c.uint8In), func(t *testing.T) {
+			m, ranges := calibrated(t, c.uint8In)
+			plan := Plan{Target: c.target, Layers: layers(m.Graph()), Ranges: ranges}
+			q, info, err := QDQ(m, plan)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,17 +110,17 @@ func TestQDQModelMatchesFakeQuantReference(t *testing.T) {
 			onnxcheck.Check(t, path)
 			fp := saveModel(t, m, "fp.onnx")
 			img := testImages(1, tw, th, 77)[0]
-			in := tensor{[]int{1, 3, th, tw}, img}
+			in := refInput(img, c.uint8In)
 
 			plain, err := interpret(m.Graph(), in, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fq, err := interpret(m.Graph(), in, newRefQuant(m.Graph(), scales, plan))
+			fq, err := interpret(m.Graph(), in, newRefQuant(m.Graph(), plan))
 			if err != nil {
 				t.Fatal(err)
 			}
-			fpORT, qORT := runORT(t, fp, img, false), runORT(t, path, img, false)
+			fpORT, qORT := runORT(t, fp, img, c.uint8In), runORT(t, path, img, c.uint8In)
 			errFP := maxAbsDiff(fpORT, plain["disparity"].data)
 			errQ := maxAbsDiff(qORT, fq["disparity"].data)
 			quantEffect := maxAbsDiff(plain["disparity"].data, fq["disparity"].data)
@@ -129,6 +133,22 @@ func TestQDQModelMatchesFakeQuantReference(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refInput is the reference's input tensor: NCHW floats, or NHWC uint8
+// values (as runORT rounds them) for a uint8 model.
+func refInput(img []float32, uint8In bool) tensor {
+	if !uint8In {
+		return tensor{[]int{1, 3, th, tw}, img}
+	}
+	n := tw * th
+	d := make([]float32, 3*n)
+	for p := range n {
+		for c := range 3 {
+			d[3*p+c] = float32(uint8(min(max(img[c*n+p]*255+0.5, 0), 255)))
+		}
+	}
+	return tensor{[]int{1, th, tw, 3}, d}
 }
 
 // optimizedOps loads path in ONNX Runtime's CPU provider at the extended
@@ -167,13 +187,13 @@ func optimizedOps(t *testing.T, path string) map[string]int {
 // ONNX Runtime's CPU graph; laid out for TensorRT none does (float bias,
 // no output Q) and the Convs stay float Convs fed by DequantizeLinear.
 func TestORTFusesQLinearConv(t *testing.T) {
-	m, scales := calibrated(t, false)
+	m, ranges := calibrated(t, false)
 	all := layers(m.Graph())
 	for _, c := range []struct {
 		target Target
 		qconv  int
 	}{{ORT, len(all)}, {TensorRT, 0}} {
-		q, _, err := QDQ(m, scales, Plan{Target: c.target, Layers: all})
+		q, _, err := QDQ(m, Plan{Target: c.target, Layers: all, Ranges: ranges})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,6 +201,11 @@ func TestORTFusesQLinearConv(t *testing.T) {
 		t.Logf("%s: %v", c.target, ops)
 		if ops["QLinearConv"] != c.qconv {
 			t.Errorf("%s: %d QLinearConv in ONNX Runtime's graph, want %d", c.target, ops["QLinearConv"], c.qconv)
+		}
+		// ORT: the ReLUs after convolutions are absorbed by the uint8 Q;
+		// only the two after residual Adds remain.
+		if c.target == ORT && ops["Relu"] != 2 {
+			t.Errorf("ort: %d Relu left in ONNX Runtime's graph, want 2 (after the Adds)", ops["Relu"])
 		}
 	}
 }

@@ -20,45 +20,48 @@ type tensor struct {
 
 func (t tensor) size() int { return len(t.data) }
 
-// fakeQuant is QuantizeLinear then DequantizeLinear with zero point 0:
-// round half to even, saturate to int8.
-func fakeQuant(x []float32, s float32) []float32 {
+// fakeQuant is QuantizeLinear then DequantizeLinear on grid g: round
+// half to even, add the zero point, saturate.
+func fakeQuant(x []float32, g Grid) []float32 {
 	out := make([]float32, len(x))
 	for i, v := range x {
-		q := math.RoundToEven(float64(v / s))
-		q = math.Max(-128, math.Min(127, q))
-		out[i] = float32(q) * s
+		q := math.RoundToEven(float64(v/g.Scale)) + float64(g.ZeroPoint)
+		q = math.Max(float64(g.Min), math.Min(float64(g.Max), q))
+		out[i] = float32(q-float64(g.ZeroPoint)) * g.Scale
 	}
 	return out
 }
 
+// symmetric is the int8 grid of a weight channel.
+func symmetric(s float32) Grid { return Grid{Scale: s, Min: -128, Max: 127} }
+
 // refQuant says where the reference rounds.
 type refQuant struct {
-	target  Target
-	scales  map[string]float32
+	plan    Plan
 	edges   map[edge]bool   // node input → fake-quantize
-	layers  map[string]bool // conv node → int8 weights (+ int32 bias, output for ORT)
-	outputs map[string]bool // tensors quantized at the producer (ORT conv outputs)
+	layers  map[string]bool // conv node → int8 weights (+ int32 bias for ORT)
+	outputs map[string]bool // tensors quantized at the producer (ORT)
 }
 
-func newRefQuant(g *onnxpb.GraphProto, scales map[string]float32, plan Plan) *refQuant {
-	q := &refQuant{target: plan.Target, scales: scales, edges: map[edge]bool{}, layers: map[string]bool{}, outputs: map[string]bool{}}
+func newRefQuant(g *onnxpb.GraphProto, plan Plan) *refQuant {
+	q := &refQuant{plan: plan, edges: map[edge]bool{}, layers: map[string]bool{}, outputs: plan.producerQuantized(g)}
 	for _, es := range plan.activationEdges(g) {
 		for _, e := range es {
 			q.edges[e] = true
 		}
 	}
-	outs := map[string]bool{}
-	for _, o := range g.Output {
-		outs[o.GetName()] = true
-	}
 	for _, l := range plan.Layers {
 		q.layers[l.Node] = true
-		if plan.Target == ORT && !outs[l.Output] {
-			q.outputs[l.Output] = true
-		}
 	}
 	return q
+}
+
+func (q *refQuant) round(t string, x []float32) []float32 {
+	g, err := q.plan.Grid(t)
+	if err != nil {
+		panic(err)
+	}
+	return fakeQuant(x, g)
 }
 
 // interpret runs graph g on one input; q may be nil for plain FP32.
@@ -86,8 +89,8 @@ func interpret(g *onnxpb.GraphProto, input tensor, q *refQuant) (map[string]tens
 			if !ok {
 				return nil, fmt.Errorf("node %s: input %s not computed", n.GetName(), name)
 			}
-			if q != nil && q.edges[edge{n.GetName(), k}] {
-				v = tensor{v.dims, fakeQuant(v.data, q.scales[name])}
+			if q != nil && (q.edges[edge{n.GetName(), k}] || q.outputs[name]) {
+				v = tensor{v.dims, q.round(name, v.data)}
 			}
 			in[k] = v
 		}
@@ -97,9 +100,6 @@ func interpret(g *onnxpb.GraphProto, input tensor, q *refQuant) (map[string]tens
 		out, err := evalNode(n, in)
 		if err != nil {
 			return nil, fmt.Errorf("node %s (%s): %w", n.GetName(), n.GetOpType(), err)
-		}
-		if q != nil && q.outputs[n.Output[0]] {
-			out = tensor{out.dims, fakeQuant(out.data, q.scales[n.Output[0]])}
 		}
 		vals[n.Output[0]] = out
 	}
@@ -120,12 +120,13 @@ func (q *refQuant) quantizeConv(in []tensor, n *onnxpb.NodeProto) []tensor {
 			amax = max(amax, float32(math.Abs(float64(v))))
 		}
 		ws[c] = amax / 127
-		copy(wq[c*per:], fakeQuant(w.data[c*per:(c+1)*per], ws[c]))
+		copy(wq[c*per:], fakeQuant(w.data[c*per:(c+1)*per], symmetric(ws[c])))
 	}
 	out := append([]tensor(nil), in...)
 	out[1] = tensor{w.dims, wq}
-	if q.target == ORT && len(in) > 2 && in[2].data != nil {
-		sx := q.scales[n.Input[0]]
+	if q.plan.Target == ORT && len(in) > 2 && in[2].data != nil {
+		gx, _ := q.plan.Grid(n.Input[0])
+		sx := gx.Scale
 		bq := make([]float32, oc)
 		for c, v := range in[2].data {
 			s := sx * ws[c]

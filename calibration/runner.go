@@ -62,6 +62,19 @@ func inputOf(m *onnxgraph.Model) (Input, error) {
 	return in, nil
 }
 
+// InputSize is the width and height of a model's image input.
+func InputSize(path string) (int, int, error) {
+	m, err := onnxgraph.Load(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	in, err := inputOf(m)
+	if err != nil {
+		return 0, 0, fmt.Errorf("model %s: %w", path, err)
+	}
+	return in.W, in.H, nil
+}
+
 // runner runs one in-memory model on one image at a time.
 type runner struct {
 	sess    *ortgo.DynamicAdvancedSession

@@ -17,6 +17,11 @@ import (
 // the exporter's metadata. uint8 selects the NHWC uint8 input (Cast +
 // Transpose in the graph).
 func tinyNet(t testing.TB, w, h int, uint8In bool, seed uint64) *onnxgraph.Model {
+	return depthNet(t, w, h, uint8In, seed, 8)
+}
+
+// depthNet is tinyNet with ch channels at the first level (2·ch deeper).
+func depthNet(t testing.TB, w, h int, uint8In bool, seed uint64, ch int64) *onnxgraph.Model {
 	t.Helper()
 	m, err := onnxgraph.New("tiny", 13)
 	if err != nil {
@@ -38,22 +43,23 @@ func tinyNet(t testing.TB, w, h int, uint8In bool, seed uint64) *onnxgraph.Model
 	std := m.Float32Init("std", []int64{1, 3, 1, 1}, []float32{0.229, 0.224, 0.225})
 	x = m.Div(m.Sub(x, mean), std)
 
-	stem := m.Relu(b.conv("enc.conv1", x, 3, 8, 3, 2, 1)) // h/2
-	p := m.MaxPool(stem, 3, 2, 1)                         // h/4
-	c1 := m.Relu(b.conv("enc.layer1.conv1", p, 8, 8, 3, 1, 1))
-	a := m.Relu(m.Add(b.conv("enc.layer1.conv2", c1, 8, 8, 3, 1, 1), p))
-	d1 := m.Relu(b.conv("enc.layer2.conv1", a, 8, 16, 3, 2, 1)) // h/8
-	d2 := b.conv("enc.layer2.conv2", d1, 16, 16, 3, 1, 1)
-	ds := b.conv("enc.layer2.downsample", a, 8, 16, 1, 2, 0)
+	c2 := 2 * ch
+	stem := m.Relu(b.conv("enc.conv1", x, 3, ch, 3, 2, 1)) // h/2
+	p := m.MaxPool(stem, 3, 2, 1)                          // h/4
+	c1 := m.Relu(b.conv("enc.layer1.conv1", p, ch, ch, 3, 1, 1))
+	a := m.Relu(m.Add(b.conv("enc.layer1.conv2", c1, ch, ch, 3, 1, 1), p))
+	d1 := m.Relu(b.conv("enc.layer2.conv1", a, ch, c2, 3, 2, 1)) // h/8
+	d2 := b.conv("enc.layer2.conv2", d1, c2, c2, 3, 1, 1)
+	ds := b.conv("enc.layer2.downsample", a, ch, c2, 1, 2, 0)
 	e := m.Relu(m.Add(d2, ds))
 
-	u := m.Elu(b.conv("dec.upconv2", b.pad(e), 16, 8, 3, 1, 0), 1)
-	cat := m.Concat(1, m.ResizeNearest(u, 2), a) // h/4, 16 ch
-	v := m.Elu(b.conv("dec.upconv1", b.pad(cat), 16, 8, 3, 1, 0), 1)
-	cat2 := m.Concat(1, m.ResizeNearest(v, 2), stem) // h/2, 16 ch
-	z := m.Elu(b.conv("dec.upconv0", b.pad(cat2), 16, 8, 3, 1, 0), 1)
+	u := m.Elu(b.conv("dec.upconv2", b.pad(e), c2, ch, 3, 1, 0), 1)
+	cat := m.Concat(1, m.ResizeNearest(u, 2), a) // h/4, 2·ch
+	v := m.Elu(b.conv("dec.upconv1", b.pad(cat), c2, ch, 3, 1, 0), 1)
+	cat2 := m.Concat(1, m.ResizeNearest(v, 2), stem) // h/2, 2·ch
+	z := m.Elu(b.conv("dec.upconv0", b.pad(cat2), c2, ch, 3, 1, 0), 1)
 	z = m.ResizeNearest(z, 2) // h
-	disp := m.Sigmoid(b.conv("dec.dispconv0", b.pad(z), 8, 1, 3, 1, 0))
+	disp := m.Sigmoid(b.conv("dec.dispconv0", b.pad(z), ch, 1, 3, 1, 0))
 	m.Rename(disp, modelmeta.OutputDisparity)
 	m.Output(modelmeta.OutputDisparity, onnxgraph.Float32, onnxgraph.Dims(1, 1, int64(h), int64(w)))
 	props, err := modelmeta.Meta{Width: w, Height: h, Layout: layout, Outputs: []string{modelmeta.OutputDisparity},

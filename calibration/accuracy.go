@@ -1,0 +1,185 @@
+package calibration
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/progress"
+)
+
+// Scores compares an INT8 model with its FP32 original on held-out frames.
+type Scores struct {
+	Images int
+	GT     bool          // ground truth was available
+	FP32   metrics.Depth // against ground truth (GT only)
+	INT8   metrics.Depth // against ground truth (GT only)
+	// Agreement is the INT8 depth scored against the FP32 depth as if it
+	// were ground truth (no scaling): how far quantization moves the
+	// output, with or without ground truth.
+	Agreement metrics.Depth
+}
+
+// AbsRelChange is INT8's Abs Rel relative to FP32's, e.g. 0.013 = 1.3 %
+// worse; without ground truth it is the agreement Abs Rel (INT8 against
+// FP32), the change ground truth would see at most to first order.
+func (s Scores) AbsRelChange() float64 {
+	if s.GT && s.FP32.AbsRel > 0 {
+		return (s.INT8.AbsRel - s.FP32.AbsRel) / s.FP32.AbsRel
+	}
+	return s.Agreement.AbsRel
+}
+
+// depthMap turns a model's output into depth in training units.
+type depthMap struct {
+	isDepth            bool
+	minDepth, maxDepth float64
+}
+
+func depthMapOf(m *onnxgraph.Model, in Input) depthMap {
+	d := depthMap{isDepth: in.Output == modelmeta.OutputDepth, minDepth: 0.1, maxDepth: 100}
+	if meta, err := modelmeta.Parse(m.Metadata()); err == nil {
+		d.minDepth, d.maxDepth = meta.MinDepth, meta.MaxDepth
+	}
+	return d
+}
+
+// depth converts an output map (disparity or depth) at w×h to depth at
+// gw×gh, resizing first (Monodepth2 resizes the disparity, then inverts).
+func (d depthMap) depth(out []float32, w, h, gw, gh int) []float32 {
+	if w != gw || h != gh {
+		out = metrics.Resize(out, w, h, gw, gh)
+	}
+	if d.isDepth {
+		return out
+	}
+	lo, hi := 1/d.maxDepth, 1/d.minDepth
+	dep := make([]float32, len(out))
+	for i, v := range out {
+		dep[i] = float32(1 / (lo + (hi-lo)*float64(v)))
+	}
+	return dep
+}
+
+// evaluator scores model variants on one set of frames against the FP32
+// model's outputs, computed once.
+type evaluator struct {
+	frames   Frames
+	in       Input
+	dm       depthMap
+	protocol metrics.Options
+	ro       RuntimeOptions
+	images   [][]float32 // cached inputs
+	fp32     [][]float32 // FP32 outputs at model size
+	gt       []groundTruth
+}
+
+type groundTruth struct {
+	depth []float32
+	w, h  int
+}
+
+func newEvaluator(ctx context.Context, fp32 *onnxgraph.Model, frames Frames, protocol metrics.Options, ro RuntimeOptions) (*evaluator, error) {
+	in, err := inputOf(fp32)
+	if err != nil {
+		return nil, err
+	}
+	e := &evaluator{frames: frames, in: in, dm: depthMapOf(fp32, in), protocol: protocol, ro: ro}
+	for i := range frames.Len() {
+		img, err := frames.Image(i, in.W, in.H)
+		if err != nil {
+			return nil, err
+		}
+		e.images = append(e.images, img)
+		if gt, ok := frames.(GroundTruth); ok {
+			d, w, h, err := gt.Depth(i)
+			if err != nil {
+				return nil, err
+			}
+			e.gt = append(e.gt, groundTruth{d, w, h})
+		}
+	}
+	data, err := fp32.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	e.fp32, err = e.predict(ctx, data, nil)
+	return e, err
+}
+
+// predict runs a model over the cached frames.
+func (e *evaluator) predict(ctx context.Context, model []byte, bar *progress.Bar) ([][]float32, error) {
+	r, err := newRunner(model, e.in, []string{e.in.Output}, e.ro)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	out := make([][]float32, len(e.images))
+	for i, img := range e.images {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		o, err := r.run(img)
+		if err != nil {
+			return nil, fmt.Errorf("frame %s: %w", e.frames.Name(i), err)
+		}
+		out[i] = append([]float32(nil), o[0]...)
+		if bar != nil {
+			bar.Add(1)
+		}
+	}
+	return out, nil
+}
+
+// score runs an INT8 variant and compares it with FP32 and ground truth.
+func (e *evaluator) score(ctx context.Context, int8 *onnxgraph.Model, bar *progress.Bar) (Scores, error) {
+	data, err := int8.Marshal()
+	if err != nil {
+		return Scores{}, err
+	}
+	q, err := e.predict(ctx, data, bar)
+	if err != nil {
+		return Scores{}, err
+	}
+	var fpAcc, qAcc, agree metrics.Accumulator
+	for i := range q {
+		fd := e.dm.depth(e.fp32[i], e.in.W, e.in.H, e.in.W, e.in.H)
+		qd := e.dm.depth(q[i], e.in.W, e.in.H, e.in.W, e.in.H)
+		agree.Add(metrics.Compute(widen(qd), widen(fd)))
+		if e.gt == nil {
+			continue
+		}
+		g := e.gt[i]
+		fs, err1 := metrics.Prepare(e.dm.depth(e.fp32[i], e.in.W, e.in.H, g.w, g.h), g.depth, g.w, g.h, e.protocol)
+		qs, err2 := metrics.Prepare(e.dm.depth(q[i], e.in.W, e.in.H, g.w, g.h), g.depth, g.w, g.h, e.protocol)
+		if err1 != nil || err2 != nil {
+			continue // no valid ground truth in this frame
+		}
+		fpAcc.Add(fs.Metrics())
+		qAcc.Add(qs.Metrics())
+	}
+	s := Scores{Images: len(q), Agreement: agree.Mean()}
+	if fpAcc.Len() > 0 {
+		s.GT, s.FP32, s.INT8 = true, fpAcc.Mean(), qAcc.Mean()
+		s.Images = fpAcc.Len()
+	}
+	return s, nil
+}
+
+func widen(xs []float32) []float64 {
+	out := make([]float64, len(xs))
+	for i, v := range xs {
+		out[i] = math.Max(float64(v), 1e-9)
+	}
+	return out
+}
+
+// Sensitivity is one row of the per-layer table: the model with only
+// this layer quantized.
+type Sensitivity struct {
+	Layer  string
+	Scores Scores
+}
