@@ -74,7 +74,8 @@ median scaling by a fixed factor (5.4 for Monodepth2-style stereo models).`,
 				}
 			}
 			name := strings.TrimSuffix(filepath.Base(split), "_files.txt")
-			return evalReport(cmd.Context(), m, set, opts, dev, filepath.Join(run, "eval-"+filepath.Base(data)+"-"+name), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			prefix := filepath.Join(run, "eval-"+filepath.Base(data)+"-"+name)
+			return evalReport(cmd.Context(), m, set, kitti.SplitPath(data, "train"), opts, dev, prefix, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
@@ -101,8 +102,10 @@ func protocolOptions(name string) (metrics.Options, error) {
 }
 
 // evalReport scores m on set, prints and writes PREFIX.md with the model
-// next to the best constant-depth predictor, and PREFIX.png with examples.
-func evalReport(ctx context.Context, m *training.Model, set *training.KITTISet, o metrics.Options, dev gotch.Device, prefix string, out, log io.Writer) error {
+// next to two image-blind baselines (the best constant depth, and the mean
+// depth map of the training split when it has dense ground truth), and
+// PREFIX.png with examples.
+func evalReport(ctx context.Context, m *training.Model, set *training.KITTISet, trainSplit string, o metrics.Options, dev gotch.Device, prefix string, out, log io.Writer) error {
 	res, err := m.Evaluate(ctx, set, o, dev, progress.New(log, "eval", set.Len()))
 	if err != nil {
 		return err
@@ -111,7 +114,11 @@ func evalReport(ctx context.Context, m *training.Model, set *training.KITTISet, 
 	if err != nil {
 		return err
 	}
-	table := metrics.Table([]metrics.Row{{Name: "model", Depth: res.Mean}, {Name: "constant depth", Depth: constant}})
+	rows := []metrics.Row{{Name: "model", Depth: res.Mean}, {Name: "constant depth", Depth: constant}}
+	if prior, ok := priorBaseline(set, trainSplit, o); ok {
+		rows = append(rows, metrics.Row{Name: "mean training depth map", Depth: prior})
+	}
+	table := metrics.Table(rows)
 	report := fmt.Sprintf("%d images of %s (median-scaling ratio: median %.3f, std/med %.3f)\n\n%s\n![examples](%s)\n",
 		res.Images, set.Root, res.RatioMedian, res.RatioStd, table, filepath.Base(prefix)+".png")
 	fmt.Fprint(out, report)
@@ -139,6 +146,54 @@ func constantBaseline(set *training.KITTISet, o metrics.Options) (metrics.Depth,
 		}
 	}
 	return acc.Mean(), nil
+}
+
+// priorBaseline scores the same depth map for every image: the per-pixel
+// mean inverse depth of the training split's ground truth. A model below
+// it has not learnt more than the dataset's average layout. ok is false
+// when the training split has no dense ground truth of the test's size
+// (KITTI's sparse LiDAR, a custom camera).
+func priorBaseline(set *training.KITTISet, trainSplit string, o metrics.Options) (metrics.Depth, bool) {
+	entries, err := kitti.ReadSplit(trainSplit)
+	if err != nil || len(entries) == 0 || set.Len() == 0 {
+		return metrics.Depth{}, false
+	}
+	first, err := set.LoadEval(0)
+	if err != nil {
+		return metrics.Depth{}, false
+	}
+	w, h := first.GTW, first.GTH
+	sum, n := make([]float64, w*h), make([]float64, w*h)
+	for _, e := range entries {
+		gt, err := kitti.ReadDepthSized(e.Drive.DepthPath(set.Root, e.Frame), w, h)
+		if err != nil {
+			return metrics.Depth{}, false
+		}
+		for i, d := range gt {
+			if float64(d) > o.MinDepth && float64(d) < o.MaxDepth {
+				sum[i] += 1 / float64(d)
+				n[i]++
+			}
+		}
+	}
+	prior := make([]float32, w*h)
+	for i := range prior {
+		prior[i] = float32(o.MaxDepth)
+		if sum[i] > 0 {
+			prior[i] = float32(n[i] / sum[i])
+		}
+	}
+	var acc metrics.Accumulator
+	for i := range set.Len() {
+		smp, err := set.LoadEval(i)
+		if err != nil || smp.GTW != w || smp.GTH != h {
+			return metrics.Depth{}, false
+		}
+		if s, err := metrics.Prepare(prior, smp.GT, w, h, o); err == nil {
+			acc.Add(s.Metrics())
+		}
+	}
+	return acc.Mean(), acc.Len() > 0
 }
 
 // examplesGrid draws up to 4 samples: input | predicted disparity |

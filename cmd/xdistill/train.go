@@ -156,5 +156,5 @@ func evaluate(ctx context.Context, cfg config.Config, m *training.Model, dev got
 	if err != nil {
 		return err
 	}
-	return evalReport(ctx, m, test, metrics.Synthetic(), dev, filepath.Join(cfg.Train.Out, "eval"), out, log)
+	return evalReport(ctx, m, test, splitPath(cfg, "train"), metrics.Synthetic(), dev, filepath.Join(cfg.Train.Out, "eval"), out, log)
 }
