@@ -194,7 +194,9 @@ func detectBoard(img gocv.Mat, b Board) ([]gocv.Point2f, bool) {
 	found := gocv.NewMat()
 	defer found.Close()
 	pattern := image.Pt(b.Cols, b.Rows)
-	if !gocv.FindChessboardCorners(gray, pattern, &found, gocv.CalibCBAdaptiveThresh|gocv.CalibCBNormalizeImage|gocv.CalibCBFastCheck) {
+	// No CalibCBFastCheck: it rejects valid small or tilted boards (10 of
+	// 16 test views at 320×240), and calibration is not real-time.
+	if !gocv.FindChessboardCorners(gray, pattern, &found, gocv.CalibCBAdaptiveThresh|gocv.CalibCBNormalizeImage) {
 		return nil, false
 	}
 	pts := gocv.NewPoint2fVectorFromMat(found).ToPoints()
