@@ -10,6 +10,7 @@ import (
 
 	"github.com/xdistill/edge-depth/edge/ort"
 	"github.com/xdistill/edge-depth/export"
+	"github.com/xdistill/edge-depth/internal/onnxcheck"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/metrics"
 	"github.com/xdistill/edge-depth/modelmeta"
@@ -43,6 +44,7 @@ func TestExportedModelScoresLikeTheCheckpoint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		onnxcheck.Check(t, path)
 		got, err := training.EvaluateWith(ctx, set, metrics.Synthetic(), onnxPredictor(t, path, preprocess), res.Meta.MinDepth, res.Meta.MaxDepth, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -30,9 +30,9 @@ const (
 	// ReflectSlice: Slice + Concat, which every TensorRT 8 parses (the
 	// default).
 	ReflectSlice = "slice"
-	// ReflectPad: ONNX Pad with mode reflect; one node instead of six,
-	// ~20% faster in ONNX Runtime on CPU, but older TensorRT parsers
-	// refuse it ("only supports constant 0 padding").
+	// ReflectPad: ONNX Pad with mode reflect: one node instead of six
+	// (one copy instead of two), for targets that take it; older
+	// TensorRT parsers refuse it ("only supports constant 0 padding").
 	ReflectPad = "pad"
 )
 

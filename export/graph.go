@@ -184,7 +184,7 @@ func (b *builder) conv3x3(x, name string, out, in int64) string {
 // As Slice + Concat it is exact and parsed by every TensorRT 8, whose
 // older ONNX parsers take only constant-zero Pad; width first, then
 // height, so each corner is the diagonal neighbour, as in PyTorch. As
-// ONNX Pad (mode reflect) it is one node, faster in ONNX Runtime.
+// ONNX Pad (mode reflect) it is one node.
 func (b *builder) reflect1(x string) string {
 	if b.reflectOp == ReflectPad {
 		return b.m.Pad(x, onnxgraph.PadReflect, 0, 0, 1, 1, 0, 0, 1, 1)

@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +15,7 @@ import (
 	"github.com/xdistill/edge-depth/config"
 	"github.com/xdistill/edge-depth/edge/ort"
 	"github.com/xdistill/edge-depth/export"
+	"github.com/xdistill/edge-depth/internal/onnxcheck"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/modelmeta"
 	"github.com/xdistill/edge-depth/onnxgraph"
@@ -34,6 +36,7 @@ func TestMetadataRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	onnxcheck.Check(t, path)
 	// Expected values, each from its own source.
 	calib, err := kitti.ReadCalib(kitti.CalibPath(syntheticData(t), synth.Date))
 	if err != nil {
@@ -158,5 +161,31 @@ func rewriteConfig(t *testing.T, run string, edit func(*config.Config)) {
 	rec.Config, _ = json.Marshal(c)
 	if err := checkpoint.SaveRun(run, checkpoint.Checkpoint{Record: rec, Weights: ck.Weights.Tensors}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckerAcceptsDepthOnly: the depth-only graph (the other output sets
+// are judged in the parity and metadata tests) at both ends of the opset
+// range, with a fixed batch of 3.
+func TestCheckerAcceptsDepthOnly(t *testing.T) {
+	ensureORT(t)
+	dir := t.TempDir()
+	run := filepath.Join(dir, "run")
+	saveRun(t, run, runSpec{encoder: "resnet18", width: 0.125, padding: "zero", seed: 8})
+	for _, opset := range []int{13, 17} {
+		path := filepath.Join(dir, fmt.Sprintf("depth-%d.onnx", opset))
+		if _, err := export.Export(export.Options{Checkpoint: run, Out: path, Opset: opset, Batch: 3, Outputs: []string{"depth"}}); err != nil {
+			t.Fatal(err)
+		}
+		onnxcheck.Check(t, path)
+		s, err := ort.Open(path, ort.Options{Provider: "cpu"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs := s.Outputs()
+		s.Close()
+		if len(outs) != 1 || outs[0].Name != "depth" || !reflect.DeepEqual(outs[0].Shape, []int64{3, 1, trainH, trainW}) {
+			t.Errorf("opset %d: outputs %v", opset, outs)
+		}
 	}
 }

@@ -61,7 +61,7 @@ the Jetson. See docs/EXPORT.md.`,
 	fl.IntVar(&o.Opset, "opset", export.DefaultOpset, "ONNX opset, 13..17")
 	fl.StringVar(&f.size, "size", "", "input size WxH, multiples of 32 (default: the training size)")
 	fl.StringVar(&o.Padding, "pad", "", "reflect or zero; must be the checkpoint's (default: the checkpoint's)")
-	fl.StringVar(&o.ReflectOp, "reflect-op", export.ReflectSlice, "how reflect padding is written: slice (Slice+Concat, every TensorRT 8 parses it) or pad (ONNX Pad, faster in ONNX Runtime)")
+	fl.StringVar(&o.ReflectOp, "reflect-op", export.ReflectSlice, "how reflect padding is written: slice (Slice+Concat, every TensorRT 8 parses it) or pad (one ONNX Pad node, for targets that take it)")
 	fl.StringVar(&f.batch, "batch", "1", "batch size N, or dynamic")
 	fl.BoolVar(&o.Preprocess, "preprocess", false, "take uint8 NHWC RGB frames and normalise inside the graph")
 	fl.StringVar(&f.output, "output", "disparity", "disparity, depth or both")
