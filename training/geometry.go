@@ -59,7 +59,13 @@ func (w *Warper) Project(s *Scope, points, K, T *ts.Tensor) *ts.Tensor {
 	pix := s.T(s.T(cam.MustNarrow(1, 0, 2, false)).MustDiv(z, false))
 	pix = s.T(s.T(pix.MustView([]int64{b, 2, w.H, w.W}, false)).MustPermute([]int64{0, 2, 3, 1}, false))
 	// x/(W-1)·2−1 and y/(H-1)·2−1, as one multiply and one subtract.
-	return s.T(s.T(pix.MustMul(w.scale, false)).MustSubScalar(s.F(1), false))
+	grid := s.T(s.T(pix.MustMul(w.scale, false)).MustSubScalar(s.F(1), false))
+	// Points at the camera plane project to ±inf or NaN, which crash
+	// libtorch 1.13's grid_sampler backward (it indexes out of bounds).
+	// Everything beyond ±1 samples the border with zero gradient anyway,
+	// so ±2 changes neither values nor gradients.
+	grid = s.T(grid.MustNanToNum([]float64{2}, []float64{2}, []float64{-2}, false))
+	return s.T(grid.MustClamp(s.F(-2), s.F(2), false))
 }
 
 // GridSample reads src [B,C,H,W] at grid [B,H,W,2]: bilinear, border padding.
@@ -77,7 +83,11 @@ func (w *Warper) Warp(s *Scope, src, depth, K, invK, T *ts.Tensor) *ts.Tensor {
 // [B,4,4] (homogeneous) by Rodrigues' formula.
 func RotFromAxisAngle(s *Scope, vec *ts.Tensor) *ts.Tensor {
 	b := vec.MustSize()[0]
-	angle := s.T(s.T(s.T(vec.MustSquare(false)).MustSumDimIntlist([]int64{1}, true, Float, false)).MustSqrt(false))
+	// The 1e-12 under the root keeps the gradient finite at exactly no
+	// rotation (a zero-initialised pose head starts there): d√x/dx is
+	// infinite at 0, and ∞·0 = NaN would poison every weight.
+	sq := s.T(s.T(vec.MustSquare(false)).MustSumDimIntlist([]int64{1}, true, Float, false))
+	angle := s.T(s.T(sq.MustAddScalar(s.F(1e-12), false)).MustSqrt(false))
 	axis := s.T(vec.MustDiv(s.T(angle.MustAddScalar(s.F(1e-7), false)), false))
 	ca := s.T(s.T(angle.MustCos(false)).MustView([]int64{b}, false))
 	sa := s.T(s.T(angle.MustSin(false)).MustView([]int64{b}, false))

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
 
 	"github.com/xdistill/edge-depth/internal/pyref"
 )
@@ -110,6 +111,36 @@ func TestWarpByHand(t *testing.T) {
 			if d := math.Abs(float64(got[y*w+x] - src.Data[y*w+x+1])); d > 1e-4 {
 				t.Fatalf("pixel (%d,%d): got %g, want the source's (%d,%d) = %g", x, y, got[y*w+x], x+1, y, src.Data[y*w+x+1])
 			}
+		}
+	}
+}
+
+// Exactly no motion (where a zero-initialised pose head starts) must give
+// finite gradients, and a point on the camera plane must not produce a
+// non-finite sampling grid (libtorch 1.13's grid_sampler backward then
+// reads out of bounds and crashes the process).
+func TestZeroMotionAndDegeneratePointsStayFinite(t *testing.T) {
+	s := NewScope()
+	defer s.Drop()
+	vec := s.T(s.T(ts.MustZeros([]int64{2, 3}, Float, cpuDevice)).MustSetRequiresGrad(true, false))
+	R := RotFromAxisAngle(s, vec)
+	s.T(R.MustSum(Float, false)).MustBackward()
+	for _, g := range values(t, s.T(vec.MustGrad(false))) {
+		if math.IsNaN(float64(g)) || math.IsInf(float64(g), 0) {
+			t.Fatalf("gradient at zero rotation is %g", g)
+		}
+	}
+	w := NewWarper(4, 6, cpuDevice)
+	defer w.Drop()
+	pts := make([]float32, 4*24)
+	for i := range 24 {
+		pts[i], pts[24+i], pts[2*24+i], pts[3*24+i] = 1, 1, 0, 1 // z = 0: on the camera plane
+	}
+	points := s.T(ts.MustOfSlice(pts).MustView([]int64{1, 4, 24}, true))
+	eye := s.T(s.T(ts.MustEye(4, Float, cpuDevice)).MustUnsqueeze(0, false))
+	for _, v := range values(t, w.Project(s, points, eye, eye)) {
+		if math.IsNaN(float64(v)) || v < -2 || v > 2 {
+			t.Fatalf("grid value %g, want finite within ±2", v)
 		}
 	}
 }

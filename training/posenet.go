@@ -29,9 +29,19 @@ func NewPoseNet(p *nn.Path, spec EncoderSpec) (*PoseNet, error) {
 		pose: [3]*nn.Conv2D{
 			conv(dp.Sub("pose_0"), hidden, hidden, 3, 1, 1, true),
 			conv(dp.Sub("pose_1"), hidden, hidden, 3, 1, 1, true),
-			conv(dp.Sub("pose_2"), hidden, 6, 1, 1, 0, true),
+			zeroConv(dp.Sub("pose_2"), hidden, 6),
 		},
 	}, nil
+}
+
+// zeroConv is a 1×1 convolution that starts at zero, so the pose head
+// starts at exactly no motion. With Monodepth2's random start every sample
+// gets the same spurious motion at first, which the depth net can only
+// explain with a lopsided depth map.
+func zeroConv(p *nn.Path, in, out int64) *nn.Conv2D {
+	cfg := nn.DefaultConv2DConfig()
+	cfg.WsInit, cfg.BsInit = nn.NewConstInit(0), nn.NewConstInit(0)
+	return nn.NewConv2D(p, in, out, 1, cfg)
 }
 
 // Forward takes two images [B,3,H,W] in temporal order and returns the
