@@ -37,7 +37,7 @@ LDFLAGS := -X main.version=$(VERSION)
 TEST_TIMEOUT ?= 15m
 TEST_FLAGS   ?=
 
-.PHONY: help deps env build test vet fmt proto bench train export clean
+.PHONY: help deps env build edge-depth test vet fmt proto bench train export demo clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +65,11 @@ build: deps ## build bin/xdistill and bin/edge-depth
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/xdistill ./cmd/xdistill
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/edge-depth ./cmd/edge-depth
 
+# edge-depth alone needs only OpenCV and ONNX Runtime (no libtorch, no
+# deps.sh): Dockerfile.jetson builds it this way on the Jetson.
+edge-depth: ## build bin/edge-depth only (the Jetson runtime; VERSION=… to stamp it)
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/edge-depth ./cmd/edge-depth
+
 test: deps ## run the test suite (real libtorch, OpenCV, ONNX Runtime)
 	@echo "test: building gotch's C++ on first run takes ~3 min on 2 cores"
 	$(GO) vet ./...
@@ -90,6 +95,16 @@ export: build ## export the latest run (make train) to models/depth.onnx; RUN=di
 	@test -e $(RUN)/checkpoint/record.json -o -e $(RUN)/checkpoint.prev/record.json -o -e $(RUN)/record.json || \
 		{ echo "export: no trained run in $(RUN) (no checkpoint/record.json); run \`make train\` first, or make export RUN=path/to/run" >&2; exit 1; }
 	$(BIN)/xdistill export --checkpoint $(RUN) --out $(MODEL)
+
+DEMO ?= data/demo
+demo: build ## edge-depth on a synthetic drive with models/depth.onnx: live view at http://127.0.0.1:8080/
+	@test -e $(MODEL) || { echo "demo: no model at $(MODEL); run \`make train && make export\` first" >&2; exit 1; }
+	@mkdir -p $(DEMO)
+	@test -e $(DEMO)/drive.mp4 || $(BIN)/xdistill synth --video $(DEMO)/drive.mp4 --sequences 8 --video-sequence 8 --frames 300 --size 640x192
+	@echo "demo: watch http://127.0.0.1:8080/ (stats: /stats, /metrics); recording → $(DEMO)/view.mp4, depth PNGs → $(DEMO)/depth/; Ctrl-C stops"
+	$(BIN)/edge-depth --video $(DEMO)/drive.mp4 --model $(MODEL) --realtime --camera-height 1.65 \
+		--serve 127.0.0.1:8080 --record $(DEMO)/view.mp4 --save-depth $(DEMO)/depth
+	@echo "demo: recording in $(DEMO)/view.mp4 (image | depth), metric depth PNGs in $(DEMO)/depth/ (KITTI convention)"
 
 bench: deps ## run the benchmarks (not part of make test)
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...

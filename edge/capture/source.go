@@ -149,10 +149,13 @@ func (s *Source) Name() string {
 	return ""
 }
 
+// ImagesFPS is the nominal rate of an image folder: KITTI's 10 Hz.
+const ImagesFPS = 10
+
 // FPS is the source's nominal frame rate, 0 when unknown.
 func (s *Source) FPS() float64 {
 	if s.imgs != nil {
-		return 0
+		return ImagesFPS
 	}
 	return s.vc.Get(gocv.VideoCaptureFPS)
 }

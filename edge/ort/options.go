@@ -20,6 +20,10 @@ type Options struct {
 	// IntraOpThreads is the CPU thread count for one operator; 0 leaves
 	// ONNX Runtime's default (one per core).
 	IntraOpThreads int
+	// NoSpinning stops ONNX Runtime's CPU worker threads from busy-waiting
+	// between operators and runs: a pipeline doing other work on the same
+	// cores (decoding, drawing, encoding) then gets those cycles.
+	NoSpinning bool
 	// Library is the ONNX Runtime library to Init with when the process has
 	// not initialised one yet; "" means Resolve("", "").
 	Library string

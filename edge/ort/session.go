@@ -146,6 +146,13 @@ func openWith(model string, ins, outs []string, provider string, o Options) (*or
 			return nil, err
 		}
 	}
+	if o.NoSpinning {
+		for _, k := range []string{"session.intra_op.allow_spinning", "session.inter_op.allow_spinning"} {
+			if err := opts.AddSessionConfigEntry(k, "0"); err != nil {
+				return nil, err
+			}
+		}
+	}
 	switch provider {
 	case "tensorrt":
 		// CUDA after TensorRT runs the nodes TensorRT cannot take on the

@@ -20,9 +20,15 @@ func (r *run) capture(src Source) (err error) {
 	}()
 	fps := src.FPS()
 	var backoff time.Duration // between reopen cycles that brought no frame
+	pace := newPacer(r.cfg.Pace && !r.cfg.Live, fps)
+	defer pace.stop()
 	for r.stop.Err() == nil {
 		f := r.take()
 		if f == nil {
+			return nil
+		}
+		if !pace.wait(r.stop.Done()) {
+			r.free <- f
 			return nil
 		}
 		r.inRead.Store(true)
@@ -173,5 +179,48 @@ func (r *run) watchdog(captureDone <-chan struct{}) {
 			r.fail(fmt.Errorf("%w: %s: a read has blocked for %s with no frame (--reconnect-timeout)", ErrSourceLost, r.cfg.Name, idle.Round(time.Millisecond)))
 			return
 		}
+	}
+}
+
+// pacer releases frames at a fixed rate; a zero pacer never waits.
+type pacer struct {
+	period time.Duration
+	next   time.Time
+	t      *time.Timer
+}
+
+func newPacer(on bool, fps float64) *pacer {
+	if !on || !(fps > 0) {
+		return &pacer{}
+	}
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &pacer{period: time.Duration(float64(time.Second) / fps), t: t}
+}
+
+// wait blocks until the next frame is due; false when stopped meanwhile.
+func (p *pacer) wait(stop <-chan struct{}) bool {
+	if p.period == 0 {
+		return true
+	}
+	now := time.Now()
+	if p.next.IsZero() || now.Sub(p.next) > time.Second { // start, or fell far behind
+		p.next = now
+	}
+	if d := p.next.Sub(now); d > 0 {
+		p.t.Reset(d)
+		select {
+		case <-p.t.C:
+		case <-stop:
+			return false
+		}
+	}
+	p.next = p.next.Add(p.period)
+	return true
+}
+
+func (p *pacer) stop() {
+	if p.t != nil {
+		p.t.Stop()
 	}
 }

@@ -56,6 +56,9 @@ type Config struct {
 	Name  string // the source, for messages
 	Open  Opener
 	Live  bool
+	// Pace delivers a file's frames at its nominal frame rate, as a camera
+	// would (demos); files otherwise go as fast as the pipeline can.
+	Pace bool
 	Model *depthnet.Model
 	// Scale, when > 0, is a fixed number of metres per model unit.
 	Scale float64

@@ -289,3 +289,21 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 		t.Errorf("%.2f heap allocations per frame; want none", per)
 	}
 }
+
+// Pace plays a file at its frame rate: 11 frames at 50/s take at least the
+// 10 frame periods between them (a lower bound, which sleeping guarantees).
+func TestPaceFollowsTheFileRate(t *testing.T) {
+	video := filepath.Join(t.TempDir(), "drive.avi")
+	if err := edgetest.Video(video, edgetest.World(4, 11, 64, 32), 50); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := model(t, edgetest.Spec{Kind: edgetest.Tiny, Width: 64, Height: 32})
+	start := time.Now()
+	res, err := pipeline.Run(context.Background(), pipeline.Config{Open: opener(capture.Spec{Kind: capture.File, Target: video}), Model: m, Pace: true})
+	if err != nil || res.Frames != 11 {
+		t.Fatalf("%v, %+v", err, res)
+	}
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Errorf("11 frames at 50/s took %s, want ≥ 200ms", d)
+	}
+}

@@ -15,11 +15,12 @@ type Renderer struct {
 	w, h int
 	lut  [256][3]uint8 // magma, BGR
 	hist [256]int
+	inv  []float32 // inverse depth of the current frame; < 0: no data
 }
 
 // New prepares a renderer for depth maps of w×h.
 func New(w, h int) *Renderer {
-	r := &Renderer{w: w, h: h}
+	r := &Renderer{w: w, h: h, inv: make([]float32, w*h)}
 	for i := range r.lut {
 		c := plot.Magma(float64(i) / 255)
 		r.lut[i] = [3]uint8{c.B, c.G, c.R}
@@ -41,33 +42,48 @@ func (r *Renderer) Render(dst, bgr []byte, depth []float32) error {
 		return fmt.Errorf("view: sizes %d, %d, %d do not fit %dx%d", len(dst), len(bgr), len(depth), w, h)
 	}
 	lo, hi := r.inverseRange(depth)
-	k := 255 / math.Max(float64(hi-lo), 1e-12)
+	k := 255 / max(hi-lo, 1e-12)
 	for y := range h {
 		row := dst[6*w*y : 6*w*(y+1)]
 		copy(row[:3*w], bgr[3*w*y:3*w*(y+1)])
-		out := row[3*w:]
-		for x, d := range depth[w*y : w*(y+1)] {
+		out := row[3*w : 6*w : 6*w]
+		for x, v := range r.inv[w*y : w*(y+1)] {
 			c := [3]uint8{}
-			if d > 0 {
-				t := (float64(1/d) - float64(lo)) * k
-				c = r.lut[uint8(math.Max(0, math.Min(255, t)))]
+			if v >= 0 {
+				c = r.lut[index((v-lo)*k)]
 			}
-			out[3*x], out[3*x+1], out[3*x+2] = c[0], c[1], c[2]
+			px := out[3*x : 3*x+3 : 3*x+3]
+			px[0], px[1], px[2] = c[0], c[1], c[2]
 		}
 	}
 	return nil
 }
 
-// inverseRange is the smallest inverse depth and the 95th percentile of
-// the inverse depths, from a 256-bin histogram (no sorting).
+func index(t float32) uint8 {
+	switch {
+	case t <= 0:
+		return 0
+	case t >= 255:
+		return 255
+	}
+	return uint8(t)
+}
+
+// inverseRange fills r.inv and returns the smallest inverse depth and the
+// 95th percentile of the inverse depths, from a 256-bin histogram (no
+// sorting).
 func (r *Renderer) inverseRange(depth []float32) (lo, hi float32) {
 	lo, hi = float32(math.Inf(1)), 0
 	n := 0
-	for _, d := range depth {
+	inv := r.inv[:len(depth)]
+	for i, d := range depth {
 		if d > 0 {
 			v := 1 / d
+			inv[i] = v
 			lo, hi = min(lo, v), max(hi, v)
 			n++
+		} else {
+			inv[i] = -1
 		}
 	}
 	if n == 0 || !(hi > lo) {
@@ -75,9 +91,9 @@ func (r *Renderer) inverseRange(depth []float32) (lo, hi float32) {
 	}
 	clear(r.hist[:])
 	k := 255 / (hi - lo)
-	for _, d := range depth {
-		if d > 0 {
-			r.hist[min(255, int((1/d-lo)*k))]++
+	for _, v := range inv {
+		if v >= 0 {
+			r.hist[index((v-lo)*k)]++
 		}
 	}
 	target, acc := int(0.95*float64(n)), 0
