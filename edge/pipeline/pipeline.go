@@ -53,12 +53,12 @@ var ErrSourceLost = errors.New("source lost")
 
 // Config describes a run.
 type Config struct {
-	Name  string // the source, for messages
-	Open  Opener
-	Live  bool
+	Name string // the source, for messages
+	Open Opener
+	Live bool
 	// Pace delivers a file's frames at its nominal frame rate, as a camera
 	// would (demos); files otherwise go as fast as the pipeline can.
-	Pace bool
+	Pace  bool
 	Model *depthnet.Model
 	// Scale, when > 0, is a fixed number of metres per model unit.
 	Scale float64
