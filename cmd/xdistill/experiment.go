@@ -63,6 +63,9 @@ It takes (3 variants × seeds) times one training run.`,
   xdistill experiment --set distill.teacher=models/seg.onnx`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !(lambda > 0) {
+				return fmt.Errorf("--lambda %g: want > 0 (the baseline arm is λ = 0)", lambda)
+			}
 			base, err := config.Load(config.Options{File: file, Sets: sets})
 			if err != nil {
 				return err
@@ -77,9 +80,6 @@ It takes (3 variants × seeds) times one training run.`,
 			}}
 			if a.seeds, err = parseSeeds(seeds); err != nil {
 				return err
-			}
-			if !(lambda > 0) {
-				return fmt.Errorf("--lambda %g: want > 0 (the baseline arm is λ = 0)", lambda)
 			}
 			return a.run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
