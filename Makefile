@@ -37,7 +37,7 @@ LDFLAGS := -X main.version=$(VERSION)
 TEST_TIMEOUT ?= 15m
 TEST_FLAGS   ?=
 
-.PHONY: help deps env build edge-depth test vet fmt proto bench train export demo clean
+.PHONY: help deps env build edge-depth test vet fmt proto bench train export demo experiment clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -105,6 +105,10 @@ demo: build ## edge-depth on a synthetic drive with models/depth.onnx: live view
 	$(BIN)/edge-depth --video $(DEMO)/drive.mp4 --model $(MODEL) --realtime --camera-height 1.65 \
 		--serve 127.0.0.1:8080 --record $(DEMO)/view.mp4 --save-depth $(DEMO)/depth
 	@echo "demo: recording in $(DEMO)/view.mp4 (image | depth), metric depth PNGs in $(DEMO)/depth/ (KITTI convention)"
+
+SEEDS ?= 1,2,3
+experiment: build ## the X-Distill ablation (baseline vs X-Distill, SEEDS seeds; an hour or more on a CPU) → benchmarks/results/xdistill-ablation.md
+	$(BIN)/xdistill experiment --config $(CONFIG) --seeds $(SEEDS)
 
 bench: deps ## run the benchmarks (not part of make test)
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
