@@ -273,5 +273,14 @@ func (res *Int8Result) writeCache(o Int8Options) error {
 		return err
 	}
 	res.CacheHeader = c.Header
+	for name := range res.Scales {
+		if strings.Contains(name, ":") {
+			// TensorRT writes such lines itself (PyTorch names tensors
+			// onnx::Conv_12); ONNX Runtime's TensorRT provider splits a
+			// line at its first colon and misreads them.
+			slog.Warn("a tensor name contains ':'; ONNX Runtime's TensorRT provider will misread its cache line (trtexec will not)", "tensor", name)
+			break
+		}
+	}
 	return c.Write(o.Cache)
 }
