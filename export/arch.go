@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,6 +73,7 @@ type weights struct {
 	f    *checkpoint.File
 	spec netSpec
 	err  error
+	used map[string]bool
 }
 
 const prefix = "depth."
@@ -87,6 +89,10 @@ func (w *weights) get(name string, want ...int64) []float32 {
 	if w.err != nil {
 		return make([]float32, count(want))
 	}
+	if w.used == nil {
+		w.used = map[string]bool{}
+	}
+	w.used[prefix+name] = true
 	t, err := w.f.Tensor(prefix + name)
 	if err != nil {
 		w.fail(fmt.Errorf("%w: the record describes a %s depth network (another architecture?)", err, w.spec))
@@ -133,6 +139,30 @@ func (w *weights) convBN(conv, bn string, out, in, k int64) ([]float32, []float3
 		bias[o] = float32(float64(beta[o]) - float64(mean[o])*s)
 	}
 	return folded, bias
+}
+
+// coarseHeads are the depth net's tensors the export leaves out on
+// purpose: the disparity heads of scales 1..3, used only by the loss.
+var coarseHeads = regexp.MustCompile(`^depth\.decoder\.dispconv_[123]\.`)
+
+// checkAllUsed refuses a checkpoint whose depth net has tensors the graph
+// did not read: a layer training gained and this exporter does not write
+// would otherwise be dropped silently.
+func (w *weights) checkAllUsed() error {
+	if w.err != nil {
+		return w.err
+	}
+	var extra []string
+	for _, name := range w.f.Names() {
+		if strings.HasPrefix(name, prefix) && !w.used[name] && !coarseHeads.MatchString(name) {
+			extra = append(extra, name)
+		}
+	}
+	if len(extra) > 0 {
+		return fmt.Errorf("checkpoint %s: %d depth-network tensors this exporter does not write (%s): the network differs from a %s as export/graph.go builds it",
+			w.f.Path, len(extra), strings.Join(extra[:min(len(extra), 3)], ", "), w.spec)
+	}
+	return nil
 }
 
 func count(shape []int64) int64 {

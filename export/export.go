@@ -74,30 +74,12 @@ func Export(o Options) (*Result, error) {
 	if err := o.defaults(); err != nil {
 		return nil, err
 	}
-	ck, err := checkpoint.LoadRun(o.Checkpoint)
+	ck, spec, err := o.load()
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	rec := ck.Record
-	spec, err := specOf(rec.Arch)
-	if err != nil {
-		return nil, fmt.Errorf("export %s: %w", ck.Dir, err)
-	}
-	if o.Padding == "" {
-		o.Padding = spec.padding
-	}
-	if o.Padding != spec.padding {
-		return nil, fmt.Errorf("export %s: --pad %s, but the network was trained with %s padding; the other mode changes its output along every border. "+
-			"Reflect padding is written as Slice+Concat, which every TensorRT 8 parses", ck.Dir, o.Padding, spec.padding)
-	}
-	if o.Width == 0 && o.Height == 0 {
-		o.Width, o.Height = rec.Arch.InputWidth, rec.Arch.InputHeight
-	}
-	if err := checkSize(o.Width, o.Height); err != nil {
-		return nil, fmt.Errorf("export %s: %w", ck.Dir, err)
+		return nil, err
 	}
 	res := &Result{Path: o.Out}
-	meta, err := o.meta(rec, spec, res)
+	meta, err := o.meta(ck.Record, spec, res)
 	if err != nil {
 		return nil, fmt.Errorf("export %s: %w", ck.Dir, err)
 	}
@@ -109,30 +91,65 @@ func Export(o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	w := &weights{f: ck.Weights, spec: spec}
 	g := graphSpec{width: o.Width, height: o.Height, batch: o.Batch, preprocess: o.Preprocess,
 		outputs: o.Outputs, minDepth: meta.MinDepth, maxDepth: meta.MaxDepth, reflectOp: o.ReflectOp}
-	if err := buildGraph(m, w, g); err != nil {
+	if err := buildGraph(m, &weights{f: ck.Weights, spec: spec}, g); err != nil {
 		return nil, fmt.Errorf("export %s: %w", ck.Dir, err)
 	}
 	m.SetMetadata(props)
-	if err := os.MkdirAll(filepath.Dir(o.Out), 0o755); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+	if err := save(m, o.Out, res); err != nil {
+		return nil, err
 	}
-	if err := m.Save(o.Out); err != nil {
-		return nil, fmt.Errorf("export %s: %w", o.Out, err)
-	}
-	st, err := os.Stat(o.Out)
+	res.Meta = meta
+	return res, nil
+}
+
+// load reads and verifies the checkpoint and settles the options that
+// depend on it (padding, size).
+func (o *Options) load() (*checkpoint.Loaded, netSpec, error) {
+	ck, err := checkpoint.LoadRun(o.Checkpoint)
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, netSpec{}, fmt.Errorf("export: %w", err)
 	}
-	res.Bytes, res.Meta, res.Nodes = st.Size(), meta, len(m.Graph().Node)
+	spec, err := specOf(ck.Record.Arch)
+	if err != nil {
+		return nil, netSpec{}, fmt.Errorf("export %s: %w", ck.Dir, err)
+	}
+	if o.Padding == "" {
+		o.Padding = spec.padding
+	}
+	if o.Padding != spec.padding {
+		return nil, netSpec{}, fmt.Errorf("export %s: --pad %s, but the network was trained with %s padding; the other mode changes its output along every border. "+
+			"Reflect padding is written as Slice+Concat, which every TensorRT 8 parses", ck.Dir, o.Padding, spec.padding)
+	}
+	if o.Width == 0 && o.Height == 0 {
+		o.Width, o.Height = ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight
+	}
+	if err := checkSize(o.Width, o.Height); err != nil {
+		return nil, netSpec{}, fmt.Errorf("export %s: %w", ck.Dir, err)
+	}
+	return ck, spec, nil
+}
+
+// save writes the model (creating its folder) and fills in the sizes.
+func save(m *onnxgraph.Model, path string, res *Result) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := m.Save(path); err != nil {
+		return fmt.Errorf("export %s: %w", path, err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	res.Bytes, res.Nodes = st.Size(), len(m.Graph().Node)
 	for _, t := range m.Graph().Initializer {
 		if t.GetDataType() == onnxgraph.Float32 {
 			res.Params += int64(len(t.GetRawData()) / 4)
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // defaults fills in and checks what needs no checkpoint.

@@ -64,8 +64,8 @@ func buildGraph(m *onnxgraph.Model, w *weights, g graphSpec) error {
 			m.Output(modelmeta.OutputDepth, onnxgraph.Float32, out)
 		}
 	}
-	if w.err != nil {
-		return w.err
+	if err := w.checkAllUsed(); err != nil {
+		return err
 	}
 	return m.Err()
 }

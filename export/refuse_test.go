@@ -49,6 +49,10 @@ func TestRefuses(t *testing.T) {
 		}
 		return out
 	})
+	// A depth net with a layer the exporter does not know.
+	extraLayer := variant("extra-layer", func(r *checkpoint.Record, ts []checkpoint.Tensor) []checkpoint.Tensor {
+		return append(ts, checkpoint.F32("depth.decoder.refine.conv.weight", []int64{1}, []float32{1}))
+	})
 	// Truncated weights: the record still names the full file.
 	truncated := variant("cut", func(r *checkpoint.Record, ts []checkpoint.Tensor) []checkpoint.Tensor { return ts })
 	wpath := filepath.Join(truncated, checkpoint.CheckpointDir, checkpoint.WeightsFile)
@@ -86,6 +90,7 @@ func TestRefuses(t *testing.T) {
 		{"other width", export.Options{Checkpoint: otherWidth}, []string{"depth.", "has shape", "resnet18 at width 0.5", "another architecture"}},
 		{"resnet18 weights, resnet50 record", export.Options{Checkpoint: resnet50}, []string{"another architecture"}},
 		{"no depth net", export.Options{Checkpoint: poseOnly}, []string{`no tensor "depth.`, "another architecture"}},
+		{"unknown layer", export.Options{Checkpoint: extraLayer}, []string{"depth.decoder.refine.conv.weight", "does not write"}},
 		{"truncated weights", export.Options{Checkpoint: truncated}, []string{checkpoint.WeightsFile, "corrupt or mismatched"}},
 		{"truncated, record re-pointed", export.Options{Checkpoint: truncRec}, []string{checkpoint.WeightsFile, "data_offsets", "outside the"}},
 		{"no checkpoint", export.Options{Checkpoint: filepath.Join(dir, "nothing")}, []string{"no checkpoint/"}},
