@@ -64,22 +64,114 @@ func (d depthMap) depth(out []float32, w, h, gw, gh int) []float32 {
 	return dep
 }
 
-// evaluator scores model variants on one set of frames against the FP32
-// model's outputs, computed once.
+// tally compares INT8 outputs with FP32 outputs and ground truth, frame
+// by frame.
+type tally struct {
+	in             Input
+	dm             depthMap
+	protocol       metrics.Options
+	fp, q, agree   metrics.Accumulator
+	frames, withGT int
+}
+
+type groundTruth struct {
+	depth []float32
+	w, h  int
+}
+
+// add scores one frame; gt is nil without ground truth.
+func (t *tally) add(fpOut, qOut []float32, gt *groundTruth) {
+	w, h := t.in.W, t.in.H
+	t.frames++
+	t.agree.Add(metrics.Compute(widen(t.dm.depth(qOut, w, h, w, h)), widen(t.dm.depth(fpOut, w, h, w, h))))
+	if gt == nil {
+		return
+	}
+	fs, err1 := metrics.Prepare(t.dm.depth(fpOut, w, h, gt.w, gt.h), gt.depth, gt.w, gt.h, t.protocol)
+	qs, err2 := metrics.Prepare(t.dm.depth(qOut, w, h, gt.w, gt.h), gt.depth, gt.w, gt.h, t.protocol)
+	if err1 != nil || err2 != nil {
+		return // no valid ground truth in this frame
+	}
+	t.fp.Add(fs.Metrics())
+	t.q.Add(qs.Metrics())
+}
+
+func (t *tally) scores() Scores {
+	s := Scores{Images: t.frames, Agreement: t.agree.Mean()}
+	if t.fp.Len() > 0 {
+		s.GT, s.FP32, s.INT8, s.Images = true, t.fp.Mean(), t.q.Mean(), t.fp.Len()
+	}
+	return s
+}
+
+func loadGT(frames Frames, i int) (*groundTruth, error) {
+	g, ok := frames.(GroundTruth)
+	if !ok {
+		return nil, nil
+	}
+	d, w, h, err := g.Depth(i)
+	if err != nil {
+		return nil, err
+	}
+	return &groundTruth{d, w, h}, nil
+}
+
+// Evaluate scores an INT8 model against its FP32 original on frames,
+// running both side by side so nothing is held in memory.
+func Evaluate(ctx context.Context, fp32, int8 *onnxgraph.Model, frames Frames, protocol metrics.Options, ro RuntimeOptions) (Scores, error) {
+	in, err := inputOf(fp32)
+	if err != nil {
+		return Scores{}, err
+	}
+	var runners [2]*runner
+	for k, m := range []*onnxgraph.Model{fp32, int8} {
+		data, err := m.Marshal()
+		if err != nil {
+			return Scores{}, err
+		}
+		if runners[k], err = newRunner(data, in, []string{in.Output}, ro); err != nil {
+			return Scores{}, err
+		}
+		defer runners[k].close()
+	}
+	t := &tally{in: in, dm: depthMapOf(fp32, in), protocol: protocol}
+	for i := range frames.Len() {
+		if err := ctx.Err(); err != nil {
+			return Scores{}, err
+		}
+		img, err := frames.Image(i, in.W, in.H)
+		if err != nil {
+			return Scores{}, err
+		}
+		gt, err := loadGT(frames, i)
+		if err != nil {
+			return Scores{}, err
+		}
+		fo, err := runners[0].run(img)
+		if err != nil {
+			return Scores{}, fmt.Errorf("frame %s: %w", frames.Name(i), err)
+		}
+		fpOut := append([]float32(nil), fo[0]...)
+		qo, err := runners[1].run(img)
+		if err != nil {
+			return Scores{}, fmt.Errorf("frame %s: %w", frames.Name(i), err)
+		}
+		t.add(fpOut, qo[0], gt)
+	}
+	return t.scores(), nil
+}
+
+// evaluator scores many model variants on the same (few) frames: inputs,
+// ground truth and FP32 outputs are computed once and kept.
 type evaluator struct {
 	frames   Frames
 	in       Input
 	dm       depthMap
 	protocol metrics.Options
 	ro       RuntimeOptions
-	images   [][]float32 // cached inputs
+	images   [][]float32
 	fp32     [][]float32 // FP32 outputs at model size
-	gt       []groundTruth
-}
-
-type groundTruth struct {
-	depth []float32
-	w, h  int
+	gt       []*groundTruth
 }
 
 func newEvaluator(ctx context.Context, fp32 *onnxgraph.Model, frames Frames, protocol metrics.Options, ro RuntimeOptions) (*evaluator, error) {
@@ -93,14 +185,11 @@ func newEvaluator(ctx context.Context, fp32 *onnxgraph.Model, frames Frames, pro
 		if err != nil {
 			return nil, err
 		}
-		e.images = append(e.images, img)
-		if gt, ok := frames.(GroundTruth); ok {
-			d, w, h, err := gt.Depth(i)
-			if err != nil {
-				return nil, err
-			}
-			e.gt = append(e.gt, groundTruth{d, w, h})
+		gt, err := loadGT(frames, i)
+		if err != nil {
+			return nil, err
 		}
+		e.images, e.gt = append(e.images, img), append(e.gt, gt)
 	}
 	data, err := fp32.Marshal()
 	if err != nil {
@@ -144,29 +233,11 @@ func (e *evaluator) score(ctx context.Context, int8 *onnxgraph.Model, bar *progr
 	if err != nil {
 		return Scores{}, err
 	}
-	var fpAcc, qAcc, agree metrics.Accumulator
+	t := &tally{in: e.in, dm: e.dm, protocol: e.protocol}
 	for i := range q {
-		fd := e.dm.depth(e.fp32[i], e.in.W, e.in.H, e.in.W, e.in.H)
-		qd := e.dm.depth(q[i], e.in.W, e.in.H, e.in.W, e.in.H)
-		agree.Add(metrics.Compute(widen(qd), widen(fd)))
-		if e.gt == nil {
-			continue
-		}
-		g := e.gt[i]
-		fs, err1 := metrics.Prepare(e.dm.depth(e.fp32[i], e.in.W, e.in.H, g.w, g.h), g.depth, g.w, g.h, e.protocol)
-		qs, err2 := metrics.Prepare(e.dm.depth(q[i], e.in.W, e.in.H, g.w, g.h), g.depth, g.w, g.h, e.protocol)
-		if err1 != nil || err2 != nil {
-			continue // no valid ground truth in this frame
-		}
-		fpAcc.Add(fs.Metrics())
-		qAcc.Add(qs.Metrics())
+		t.add(e.fp32[i], q[i], e.gt[i])
 	}
-	s := Scores{Images: len(q), Agreement: agree.Mean()}
-	if fpAcc.Len() > 0 {
-		s.GT, s.FP32, s.INT8 = true, fpAcc.Mean(), qAcc.Mean()
-		s.Images = fpAcc.Len()
-	}
-	return s, nil
+	return t.scores(), nil
 }
 
 func widen(xs []float32) []float64 {

@@ -109,11 +109,7 @@ func Int8(ctx context.Context, o Int8Options) (*Int8Result, error) {
 		return nil, err
 	}
 	if o.Eval != nil && o.Eval.Len() > 0 {
-		ev, err := newEvaluator(ctx, m, o.Eval, o.Protocol, o.Runtime)
-		if err != nil {
-			return nil, fmt.Errorf("evaluate: %w", err)
-		}
-		s, err := ev.score(ctx, q, nil)
+		s, err := Evaluate(ctx, m, q, o.Eval, o.Protocol, o.Runtime)
 		if err != nil {
 			return nil, fmt.Errorf("evaluate: %w", err)
 		}
