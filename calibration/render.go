@@ -29,8 +29,6 @@ const subSamples = 4
 
 // NewBoardRenderer precomputes the camera's rays.
 func NewBoardRenderer(cam camera.File) *BoardRenderer {
-	dist := make([]float64, 5)
-	copy(dist, cam.Distortion)
 	w, h := cam.Width, cam.Height
 	r := &BoardRenderer{cam: cam, rays: make([]float32, 0, 2*w*h*subSamples*subSamples)}
 	for v := range h {
@@ -39,7 +37,7 @@ func NewBoardRenderer(cam camera.File) *BoardRenderer {
 				for sx := range subSamples {
 					uu := float64(u) + (float64(sx)+0.5)/subSamples - 0.5
 					vv := float64(v) + (float64(sy)+0.5)/subSamples - 0.5
-					x, y := undistort((uu-cam.Cx)/cam.Fx, (vv-cam.Cy)/cam.Fy, dist)
+					x, y := cam.Undistort((uu-cam.Cx)/cam.Fx, (vv-cam.Cy)/cam.Fy)
 					r.rays = append(r.rays, float32(x), float32(y))
 				}
 			}
@@ -100,19 +98,6 @@ func shade(x, y float64, rot [3][3]float64, origin, n [3]float64, b Board) float
 		return 20
 	}
 	return 245
-}
-
-// undistort inverts OpenCV's distortion model by fixed-point iteration.
-func undistort(xd, yd float64, k []float64) (float64, float64) {
-	x, y := xd, yd
-	for range 20 {
-		r2 := x*x + y*y
-		radial := 1 + k[0]*r2 + k[1]*r2*r2 + k[4]*r2*r2*r2
-		dx := 2*k[2]*x*y + k[3]*(r2+2*x*x)
-		dy := k[2]*(r2+2*y*y) + 2*k[3]*x*y
-		x, y = (xd-dx)/radial, (yd-dy)/radial
-	}
-	return x, y
 }
 
 func rotation(p BoardPose) [3][3]float64 {
