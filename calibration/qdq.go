@@ -185,7 +185,7 @@ func QDQ(src *onnxgraph.Model, plan Plan) (*onnxgraph.Model, Quantized, error) {
 	if err != nil {
 		return nil, Quantized{}, err
 	}
-	r := &rewriter{m: m, q: map[string]qparams{}, outDQ: map[string]string{}, plan: plan,
+	r := &rewriter{m: m, q: map[string]qparams{}, outQ: map[string]string{}, plan: plan,
 		edges: map[edge]string{}, layers: map[string]Layer{}, inits: map[string]*onnxpb.TensorProto{},
 		whole: plan.producerQuantized(m.Graph())}
 	for _, t := range m.Graph().Initializer {
@@ -222,10 +222,10 @@ type rewriter struct {
 	inits  map[string]*onnxpb.TensorProto
 	q      map[string]qparams // tensor → its scale and zero point
 	outs   map[string]bool    // graph outputs
-	// outDQ: the dequantized copy of a tensor in whole, read by all its
-	// consumers.
-	outDQ map[string]string
-	err   error
+	// outQ: the QuantizeLinear output of a tensor in whole; each of its
+	// consumers reads its own DequantizeLinear of it.
+	outQ map[string]string
+	err  error
 }
 
 // qparams names a tensor's scale and zero point initializers.
@@ -245,8 +245,8 @@ func (r *rewriter) run() error {
 	replaced := map[string]bool{}
 	for _, n := range nodes {
 		for k, in := range n.Input {
-			if d, ok := r.outDQ[in]; ok {
-				n.Input[k] = d
+			if q, ok := r.outQ[in]; ok {
+				n.Input[k] = r.dequant(in, q)
 			} else if t, ok := r.edges[edge{n.GetName(), k}]; ok && t == in {
 				n.Input[k] = r.pair(in)
 			}
@@ -262,7 +262,7 @@ func (r *rewriter) run() error {
 		g.Node = append(g.Node, n)
 		for _, o := range n.Output {
 			if r.whole[o] {
-				r.outDQ[o] = r.pair(o) // every later consumer reads it
+				r.outQ[o] = r.quant(o) // every later consumer dequantizes it
 			}
 		}
 	}
@@ -297,9 +297,17 @@ func (r *rewriter) params(t string) qparams {
 // dequantized value. Each consumer gets its own pair (ONNX Runtime fuses
 // DQ → Conv → Q only when the DQ feeds nothing else; TensorRT does not
 // mind).
-func (r *rewriter) pair(t string) string {
+func (r *rewriter) pair(t string) string { return r.dequant(t, r.quant(t)) }
+
+// quant adds a QuantizeLinear of t and returns its output.
+func (r *rewriter) quant(t string) string {
 	p := r.params(t)
-	q := r.node("QuantizeLinear", t+"_QuantizeLinear", []string{t, p.scale, p.zp}, t+"_quantized")
+	return r.node("QuantizeLinear", t+"_QuantizeLinear", []string{t, p.scale, p.zp}, t+"_quantized")
+}
+
+// dequant adds a DequantizeLinear of t's quantized value q.
+func (r *rewriter) dequant(t, q string) string {
+	p := r.params(t)
 	return r.node("DequantizeLinear", t+"_DequantizeLinear", []string{q, p.scale, p.zp}, t+"_dequantized")
 }
 
