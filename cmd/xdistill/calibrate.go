@@ -49,7 +49,7 @@ func newCalibrateInt8Cmd() *cobra.Command {
 entropy as TensorRT's entropy calibrator, percentile, or minmax). Writes:
 
   --out     a QDQ ONNX model (explicit quantization): int8 weights per
-            channel, int8 activations per tensor. --target tensorrt lays it
+            channel, 8-bit activations per tensor. --target tensorrt lays it
             out for TensorRT (the Jetson); --target ort for ONNX Runtime's
             CPU int8 kernels.
   --cache   a TensorRT calibration cache (implicit quantization):
@@ -67,7 +67,7 @@ INT8's Abs Rel is within 2 % of FP32's on the tune frames; give layer names
 (from the sensitivity table) to choose yourself, or none.`,
 		Example: `  xdistill calibrate int8 --model models/depth.onnx --data data/synthetic
   xdistill calibrate int8 --model depth.onnx --video drive.mp4 --count 300 --method percentile
-  xdistill calibrate int8 --model depth.onnx --frames shots/ --keep-fp32 decoder.dispconvs.0 --target ort`,
+  xdistill calibrate int8 --model depth.onnx --frames shots/ --keep-fp32 decoder.dispconv_0 --target ort`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o, err := f.options(cmd)
 			if err != nil {
