@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"io"
 	"math"
 	"os"
@@ -386,4 +387,58 @@ func encodeDepth(depth []float32, factor float64, meta modelmeta.Meta) []uint8 {
 		rgb[3*i], rgb[3*i+1] = uint8(v>>8), uint8(v)
 	}
 	return rgb
+}
+
+// A model written by the real exporter (`make export`, or any
+// `xdistill export` output named by EDGE_DEPTH_TEST_MODEL) runs end to end
+// from a video of another size: every frame out, each depth PNG equal to a
+// direct run on the same frame resized the same way. Skipped when no
+// exported model exists (making one needs a trained checkpoint).
+func TestExportedModelEndToEnd(t *testing.T) {
+	model := os.Getenv("EDGE_DEPTH_TEST_MODEL")
+	if model == "" {
+		model = filepath.Join("..", "..", DefaultModel)
+	}
+	if _, err := os.Stat(model); err != nil {
+		t.Skipf("no exported model (%v); run `make export` or set EDGE_DEPTH_TEST_MODEL", err)
+	}
+	meta, err := onnxgraph.ReadMetadata(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := modelmeta.Parse(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	dir := t.TempDir()
+	video := filepath.Join(dir, "drive.avi")
+	if err := edgetest.Video(video, edgetest.World(17, n, m.Width*5/4, m.Height*5/4), 10); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "depth")
+	if _, stderr, err := runCLI(t, context.Background(), "--video", video, "--model", model, "--save-depth", out); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	direct, err := edgetest.NewDirect(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	small := gocv.NewMat()
+	defer small.Close()
+	for i, fr := range framesOf(t, capture.Spec{Kind: capture.File, Target: video}, 0) {
+		src, err := gocv.NewMatFromBytes(m.Height*5/4, m.Width*5/4, gocv.MatTypeCV8UC3, fr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gocv.Resize(src, &small, image.Pt(m.Width, m.Height), 0, 0, gocv.InterpolationLinear)
+		src.Close()
+		want, err := direct.Depth(small.ToBytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDepthPNG(t, filepath.Join(out, fmt.Sprintf("%06d.png", i)), want)
+	}
+	t.Logf("%s (%dx%d %s, outputs %v): %d frames match a direct run", model, m.Width, m.Height, m.Layout, m.Outputs, n)
 }

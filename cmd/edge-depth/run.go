@@ -21,7 +21,7 @@ import (
 )
 
 func (o options) ortOptions() ort.Options {
-	return ort.Options{Provider: o.provider, Strict: o.strict, IntraOpThreads: o.threads,
+	return ort.Options{Provider: o.provider, Strict: o.strict, IntraOpThreads: o.threads, NoSpinning: true,
 		FP16: o.fp16, INT8: o.int8, CalibrationCache: o.calib, EngineCacheDir: o.engineCache}
 }
 

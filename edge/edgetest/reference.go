@@ -31,7 +31,11 @@ func NewDirect(model string) (*Direct, error) {
 	if meta.Layout == modelmeta.LayoutNHWCUint8 {
 		shape = []int64{1, int64(meta.Height), int64(meta.Width), 3}
 	}
-	b, err := s.Bind(map[string][]int64{"image": shape, "disparity": {1, 1, int64(meta.Height), int64(meta.Width)}})
+	shapes := map[string][]int64{"image": shape}
+	for _, o := range meta.Outputs {
+		shapes[o] = []int64{1, 1, int64(meta.Height), int64(meta.Width)}
+	}
+	b, err := s.Bind(shapes)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -39,7 +43,8 @@ func NewDirect(model string) (*Direct, error) {
 	return &Direct{s: s, b: b, meta: meta}, nil
 }
 
-// Depth is the model's depth (training units) for one BGR frame.
+// Depth is the model's depth (training units) for one BGR frame: its
+// depth output when it has one, else its disparity converted.
 func (d *Direct) Depth(bgr []byte) ([]float32, error) {
 	w, h := d.meta.Width, d.meta.Height
 	if len(bgr) != 3*w*h {
@@ -69,7 +74,11 @@ func (d *Direct) Depth(bgr []byte) ([]float32, error) {
 	if err := d.b.Run(); err != nil {
 		return nil, err
 	}
-	disp, err := d.b.Float32("disparity")
+	if d.meta.HasOutput(modelmeta.OutputDepth) {
+		depth, err := d.b.Float32(modelmeta.OutputDepth)
+		return append([]float32(nil), depth...), err
+	}
+	disp, err := d.b.Float32(modelmeta.OutputDisparity)
 	if err != nil {
 		return nil, err
 	}

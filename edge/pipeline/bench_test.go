@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,8 +64,8 @@ var benchSizes = [][2]int{{256, 96}, {640, 192}}
 // sinks ("depth") or the view, a recording and JSON lines
 // ("view+record+json"). Each iteration runs both, one after the other, so
 // load from other processes on a shared machine hits both alike. Reported:
-// model_fps, e2e_fps and their ratio (goal ≥ 0.9: the Go pipeline is not
-// the bottleneck).
+// the medians over the iterations of model_fps, e2e_fps and of the
+// per-iteration ratio (goal ≥ 0.9: the Go pipeline is not the bottleneck).
 func BenchmarkEndToEndVsModel(b *testing.B) {
 	for _, sz := range benchSizes {
 		for _, sinks := range []string{"depth", "view+record+json"} {
@@ -78,23 +79,33 @@ func BenchmarkEndToEndVsModel(b *testing.B) {
 				}
 				defer r.Close()
 				rec := stats.New(m.Provider())
-				var model, e2e time.Duration
+				var mf, ef, ratio []float64
 				b.ResetTimer()
 				for range b.N {
-					model += modelPass(b, r, frames)
-					e2e += pipelinePass(b, m, video, sinks, rec)
+					mo := benchFrames / modelPass(b, r, frames).Seconds()
+					e := benchFrames / pipelinePass(b, m, video, sinks, rec).Seconds()
+					mf, ef, ratio = append(mf, mo), append(ef, e), append(ratio, e/mo)
 				}
-				n := float64(b.N * benchFrames)
-				mf, ef := n/model.Seconds(), n/e2e.Seconds()
-				b.ReportMetric(mf, "model_fps")
-				b.ReportMetric(ef, "e2e_fps")
-				b.ReportMetric(ef/mf, "ratio")
+				b.ReportMetric(median(mf), "model_fps")
+				b.ReportMetric(median(ef), "e2e_fps")
+				b.ReportMetric(median(ratio), "ratio")
 				var t strings.Builder
 				rec.Snapshot().Table(&t)
-				b.Logf("%s model: model only %.1f frames/s, end to end %.1f frames/s, ratio %.3f\n%s", kind, mf, ef, ef/mf, t.String())
+				b.Logf("%s model, medians over %d pairs: model only %.1f frames/s, end to end %.1f frames/s, ratio %.3f (ratios %.2f)\n%s",
+					kind, b.N, median(mf), median(ef), median(ratio), ratio, t.String())
 			})
 		}
 	}
+}
+
+// median of a few values (the middle one, or the mean of the middle two).
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func modelPass(b *testing.B, r *depthnet.Runner, frames [][]byte) time.Duration {
