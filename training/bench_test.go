@@ -4,9 +4,11 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/distill"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/synth"
 )
@@ -39,7 +41,14 @@ func BenchmarkLoader(b *testing.B) {
 
 // BenchmarkTrainStep is one optimisation step of the default CPU config
 // (256×96, batch 8, width 0.25), data already on the host.
-func BenchmarkTrainStep(b *testing.B) {
+func BenchmarkTrainStep(b *testing.B) { benchStep(b, 0) }
+
+// BenchmarkTrainStepDistill is the same step with X-Distill (λ = 0.1, the
+// default grouping, the world's labels as teacher): its ratio to
+// BenchmarkTrainStep is the distillation overhead (goal ≤ 1.10).
+func BenchmarkTrainStepDistill(b *testing.B) { benchStep(b, 0.1) }
+
+func benchStep(b *testing.B, lambda float64) {
 	set := benchSet(b)
 	cfg := config.Default()
 	cfg.Model.Width = 0.25
@@ -47,6 +56,13 @@ func BenchmarkTrainStep(b *testing.B) {
 	m, err := NewModel(cfg.Model, cpuDevice)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if lambda > 0 {
+		cfg.Distill.Lambda = lambda
+		set.LabelRoot, set.Grouping = set.Root, distill.Default()
+		if err := m.AddTranslator(cfg.Distill, len(set.Grouping.Groups)); err != nil {
+			b.Fatal(err)
+		}
 	}
 	l := &Loader{Data: set, BatchSize: 8, Seed: 1}
 	hb, err := l.batch(0)
@@ -56,6 +72,8 @@ func BenchmarkTrainStep(b *testing.B) {
 	w := NewWarper(96, 256, cpuDevice)
 	opt := NewAdam(m.VS, 1e-4)
 	lw := LossWeights{SSIM: 0.85, Smoothness: 1e-3, AutoMask: true}
+	runtime.LockOSThread() // one OpenMP thread count for every op (see Trainer.Run)
+	defer runtime.UnlockOSThread()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s := NewScope()
