@@ -357,3 +357,27 @@ func BenchmarkBindingRun(b *testing.B) {
 		}
 	}
 }
+
+// NoSpinning is accepted by ONNX Runtime (the config keys exist) and gives
+// the same results.
+func TestNoSpinningSessionRuns(t *testing.T) {
+	initORT(t)
+	p := convModel(t, 13, convW, convB, convC, false, nil)
+	s, err := Open(p, Options{Provider: "cpu", NoSpinning: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b, err := s.Bind(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := convInput(0)
+	copy(float32s(t, b, "x"), x)
+	if err := b.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if d := pyref.MaxAbsDiff(t, float32s(t, b, "y"), convRef(x, convW, convB, convC)); d > 1e-5 {
+		t.Errorf("max |ORT − Go| = %g", d)
+	}
+}

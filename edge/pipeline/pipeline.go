@@ -113,6 +113,9 @@ type run struct {
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	r, err := newRun(ctx, cfg)
 	if err != nil {
+		for _, s := range cfg.Sinks {
+			s.Close() // the sinks were opened for this run (a server listens)
+		}
 		return Result{}, err
 	}
 	src, err := cfg.Open()
