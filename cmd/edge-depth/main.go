@@ -31,8 +31,9 @@ type options struct {
 	camera string
 	video  string
 	images string
-	// calibration for ground-plane scale: --camera FILE.yaml
-	cameraYAML string
+	// calibration (undistortion, ground-plane scale): --camera FILE.yaml
+	cameraYAML  string
+	noUndistort bool
 
 	model            string
 	ortLib           string
@@ -83,7 +84,8 @@ func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("edge-depth", flag.ContinueOnError)
 	fs.SetOutput(usageOut)
-	fs.Var(cameraFlag{&o}, "camera", "live source: V4L2 index (0), device (/dev/video1) or GStreamer pipeline ending in appsink; a .yaml value is the camera calibration (camera.yaml) for --camera-height")
+	fs.Var(cameraFlag{&o}, "camera", "live source: V4L2 index (0), device (/dev/video1) or GStreamer pipeline ending in appsink; a .yaml value is the camera calibration (camera.yaml): frames are undistorted with it, and --camera-height uses its intrinsics")
+	fs.BoolVar(&o.noUndistort, "no-undistort", false, "do not remove the lens distortion camera.yaml describes (its intrinsics still serve --camera-height)")
 	fs.StringVar(&o.video, "video", "", "video file source (every frame is processed)")
 	fs.StringVar(&o.images, "images", "", "folder of images, processed in name order (every frame)")
 	fs.StringVar(&o.model, "model", DefaultModel, "exported depth model (.onnx) from make export")
@@ -136,8 +138,10 @@ func (o options) check() error {
 		return errors.New("--scale and --camera-height must be positive")
 	case o.scale > 0 && o.cameraHeight > 0:
 		return errors.New("give --scale or --camera-height, not both")
-	case o.cameraYAML != "" && o.cameraHeight == 0:
-		return fmt.Errorf("--camera %s (calibration) is used with --camera-height", o.cameraYAML)
+	case o.cameraYAML != "" && o.noUndistort && o.cameraHeight == 0:
+		return fmt.Errorf("--camera %s (calibration) with --no-undistort is used only with --camera-height", o.cameraYAML)
+	case o.noUndistort && o.cameraYAML == "":
+		return errors.New("--no-undistort: no calibration to skip (give --camera camera.yaml)")
 	case o.calib != "" && !o.int8:
 		return errors.New("--calib needs --int8")
 	case o.maxFrames < 0:

@@ -20,6 +20,7 @@ import (
 	"github.com/xdistill/edge-depth/edge/capture"
 	"github.com/xdistill/edge-depth/edge/edgetest"
 	"github.com/xdistill/edge-depth/edge/ort"
+	"github.com/xdistill/edge-depth/edge/undistort"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/modelmeta"
 	"github.com/xdistill/edge-depth/onnxgraph"
@@ -261,6 +262,82 @@ func TestMetricDepthFromTheGroundPlane(t *testing.T) {
 	}
 }
 
+// With a camera.yaml that has lens distortion the network sees undistorted
+// frames: each saved depth PNG equals a direct ONNX Runtime run on the
+// frame undistorted by the undistort package (camera.yaml made at twice
+// the video's size); --no-undistort gives the direct run on the frame as
+// decoded; a calibration of another aspect ratio is refused clearly.
+func TestUndistortionEndToEnd(t *testing.T) {
+	const w, h, n = 128, 64, 4
+	dir := t.TempDir()
+	video := filepath.Join(dir, "drive.avi")
+	if err := edgetest.Video(video, edgetest.World(6, n, w, h), 10); err != nil {
+		t.Fatal(err)
+	}
+	model := writeModel(t, edgetest.Spec{Kind: edgetest.Tiny, Width: w, Height: h, Seed: 3})
+	lens := camera.File{Width: 2 * w, Height: 2 * h, Fx: 220, Fy: 220, Cx: 129, Cy: 63,
+		Distortion: []float64{-0.25, 0.07, 0.001, 0.0005, 0}}
+	cam := filepath.Join(dir, "camera.yaml")
+	if err := camera.Write(cam, lens); err != nil {
+		t.Fatal(err)
+	}
+	direct, err := edgetest.NewDirect(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	u, err := undistort.New(lens, cam, image.Pt(w, h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	frames := framesOf(t, capture.Spec{Kind: capture.File, Target: video}, 0)
+	for _, skip := range []bool{false, true} {
+		out := filepath.Join(dir, fmt.Sprint("depth-", skip))
+		args := []string{"--video", video, "--model", model, "--camera", cam, "--save-depth", out}
+		if skip {
+			args = append(args, "--no-undistort", "--camera-height", "1.5")
+		}
+		_, stderr, err := runCLI(t, context.Background(), args...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		if strings.Contains(stderr, "undistorting frames with "+cam) == skip {
+			t.Errorf("--no-undistort %v; stderr:\n%s", skip, stderr)
+		}
+		if skip {
+			continue // metric depth: the ground-plane tests check it
+		}
+		dst := gocv.NewMat()
+		for i, fr := range frames {
+			src, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC3, fr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bgr, err := u.Apply(src, &dst)
+			src.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := direct.Depth(bgr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkDepthPNG(t, filepath.Join(out, fmt.Sprintf("%06d.png", i)), want)
+		}
+		dst.Close()
+	}
+	other := lens
+	other.Width = 3 * w // 3:1, the video is 2:1
+	if err := camera.Write(cam, other); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runCLI(t, context.Background(), "--video", video, "--model", model, "--camera", cam)
+	if err == nil || !strings.Contains(err.Error(), cam+" is for 384x128 frames") || !strings.Contains(err.Error(), "--no-undistort") {
+		t.Errorf("calibration of another aspect: %v", err)
+	}
+}
+
 // Without a camera height the model's own scale applies; with neither,
 // depth is relative. A model that is not ours, or whose graph does not
 // match its metadata, is refused with the reason.
@@ -342,7 +419,8 @@ func TestFlagErrors(t *testing.T) {
 		{"--camera", "0", "--video", "a.mp4"},
 		{"--camera", "0", "--camera", "1"},
 		{"--camera", "0", "--scale", "2", "--camera-height", "1.5"},
-		{"--camera", "0", "--camera", "cam.yaml"}, // calibration without --camera-height
+		{"--camera", "0", "--camera", "cam.yaml", "--no-undistort"}, // calibration for nothing
+		{"--camera", "0", "--no-undistort"},
 		{"--camera", "0", "--calib", "x.cache"},
 		{"--camera", "0", "stray"},
 	} {

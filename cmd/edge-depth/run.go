@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"log/slog"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/xdistill/edge-depth/edge/serve"
 	"github.com/xdistill/edge-depth/edge/sink"
 	"github.com/xdistill/edge-depth/edge/stats"
+	"github.com/xdistill/edge-depth/edge/undistort"
 )
 
 func (o options) ortOptions() ort.Options {
@@ -60,11 +62,21 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	defer model.Close()
 	fmt.Fprintln(stderr, "edge-depth:", model.Report())
 
+	lens, err := o.lens()
+	if err != nil {
+		return err
+	}
 	rec := stats.New(model.Provider())
 	cfg := pipeline.Config{Name: fmt.Sprintf("%s %s", spec.Kind, name), Live: spec.Kind.Live(), Model: model,
 		MaxFrames: o.maxFrames, Pace: o.realtime, ReconnectTimeout: o.reconnectTimeout, Stats: rec, Log: slog.Default(),
 		Open: func() (pipeline.Source, error) { return capture.Open(spec) }}
-	if err := o.depthMode(&cfg, model, stderr); err != nil {
+	if cfg.Undistort, err = o.undistorter(lens, model, stderr); err != nil {
+		return err
+	}
+	if cfg.Undistort != nil {
+		defer cfg.Undistort.Close()
+	}
+	if err := o.depthMode(&cfg, lens, model, stderr); err != nil {
 		return err
 	}
 	if cfg.Sinks, cfg.View, err = o.sinks(stdout, stderr, rec, cfg.Live); err != nil {
@@ -81,16 +93,19 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 // depthMode chooses the depth units: --scale, else --camera-height
 // (ground plane, intrinsics from camera.yaml or the model), else the
 // model's own scale, else relative.
-func (o options) depthMode(cfg *pipeline.Config, model *depthnet.Model, stderr io.Writer) error {
+func (o options) depthMode(cfg *pipeline.Config, lens *camera.File, model *depthnet.Model, stderr io.Writer) error {
 	m := model.Meta
 	switch {
 	case o.scale > 0:
 		cfg.Scale = o.scale
 		fmt.Fprintf(stderr, "edge-depth: metric depth, %g m per model unit (--scale)\n", o.scale)
 	case o.cameraHeight > 0:
-		in, from, err := o.intrinsics(m.Width, m.Height, m.HasIntrinsics(), camera.Intrinsics{Fx: m.Fx, Fy: m.Fy, Cx: m.Cx, Cy: m.Cy, Width: m.Width, Height: m.Height})
+		in, from, err := o.intrinsics(lens, model.Size(), m.HasIntrinsics(), camera.Intrinsics{Fx: m.Fx, Fy: m.Fy, Cx: m.Cx, Cy: m.Cy, Width: m.Width, Height: m.Height})
 		if err != nil {
 			return err
+		}
+		if lens != nil && lens.HasDistortion() && cfg.Undistort == nil {
+			fmt.Fprintf(stderr, "edge-depth: warning: --no-undistort: the ground plane is fitted in distorted frames with %s's pinhole part; expect a less accurate scale\n", o.cameraYAML)
 		}
 		cfg.Ground = &scale.Config{Intr: in, Height: o.cameraHeight}
 		fmt.Fprintf(stderr, "edge-depth: metric depth, scale from the ground plane (camera %g m high, intrinsics from %s)\n", o.cameraHeight, from)
@@ -103,20 +118,47 @@ func (o options) depthMode(cfg *pipeline.Config, model *depthnet.Model, stderr i
 	return nil
 }
 
-// intrinsics at the network size: camera.yaml (scaled, as the frame is
-// resized) or the model's training camera.
-func (o options) intrinsics(w, h int, modelHas bool, model camera.Intrinsics) (camera.Intrinsics, string, error) {
-	if o.cameraYAML != "" {
-		f, err := camera.Read(o.cameraYAML)
-		if err != nil {
-			return camera.Intrinsics{}, "", err
-		}
-		return f.Intrinsics().Scale(w, h), o.cameraYAML, nil
+// intrinsics at the network size: camera.yaml's (the camera of the
+// undistorted frames; undistort.Camera, also when frames are only resized)
+// or the model's training camera.
+func (o options) intrinsics(lens *camera.File, size image.Point, modelHas bool, model camera.Intrinsics) (camera.Intrinsics, string, error) {
+	if lens != nil {
+		return undistort.Camera(*lens, size), o.cameraYAML, nil
 	}
 	if modelHas {
 		return model, "the model", nil
 	}
 	return camera.Intrinsics{}, "", errors.New("--camera-height needs the camera's intrinsics: the model carries none; give --camera camera.yaml (from `xdistill calibrate`)")
+}
+
+// lens reads camera.yaml when one is given (nil otherwise).
+func (o options) lens() (*camera.File, error) {
+	if o.cameraYAML == "" {
+		return nil, nil
+	}
+	f, err := camera.Read(o.cameraYAML)
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// undistorter is the undistortion stage when camera.yaml has a lens
+// distortion and --no-undistort is not given (nil otherwise).
+func (o options) undistorter(lens *camera.File, model *depthnet.Model, stderr io.Writer) (*undistort.Undistorter, error) {
+	if lens != nil && !lens.HasDistortion() && o.cameraHeight == 0 {
+		fmt.Fprintf(stderr, "edge-depth: %s has no lens distortion: nothing to undistort (its intrinsics serve --camera-height)\n", o.cameraYAML)
+	}
+	if lens == nil || !lens.HasDistortion() || o.noUndistort {
+		return nil, nil
+	}
+	u, err := undistort.New(*lens, o.cameraYAML, model.Size())
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stderr, "edge-depth: undistorting frames with %s (%dx%d, k1 k2 p1 p2 k3 = %.4g; --no-undistort skips it)\n",
+		o.cameraYAML, lens.Width, lens.Height, lens.Coeffs())
+	return u, nil
 }
 
 // sinks builds the outputs in the order they run: files first, then what

@@ -22,6 +22,7 @@ import (
 	"github.com/xdistill/edge-depth/edge/depthnet"
 	"github.com/xdistill/edge-depth/edge/scale"
 	"github.com/xdistill/edge-depth/edge/stats"
+	"github.com/xdistill/edge-depth/edge/undistort"
 	"github.com/xdistill/edge-depth/edge/view"
 )
 
@@ -60,6 +61,10 @@ type Config struct {
 	// would (demos); files otherwise go as fast as the pipeline can.
 	Pace  bool
 	Model *depthnet.Model
+	// Undistort, when set, removes the lens distortion while bringing
+	// frames to the network size (instead of a plain resize). The caller
+	// owns it; Ground's intrinsics are then its Camera().
+	Undistort *undistort.Undistorter
 	// Scale, when > 0, is a fixed number of metres per model unit.
 	Scale float64
 	// Ground, when set, recovers the scale per frame from the ground
@@ -179,6 +184,9 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 	if cfg.Stats == nil {
 		cfg.Stats = stats.New(cfg.Model.Provider())
 	}
+	if u := cfg.Undistort; u != nil && u.Size() != cfg.Model.Size() {
+		return nil, fmt.Errorf("undistortion gives %v frames, the network takes %v", u.Size(), cfg.Model.Size())
+	}
 	r := &run{cfg: cfg, log: cfg.Log, free: make(chan *Frame, cfg.Slots),
 		toPre: make(chan *Frame, queue), toInfer: make(chan *Frame, queue),
 		toPost: make(chan *Frame, queue), toSinks: make(chan *Frame, queue)}
@@ -246,7 +254,13 @@ func (r *run) stage(in <-chan *Frame, out chan<- *Frame, st stats.Stage, work fu
 }
 
 func (r *run) preprocess(f *Frame) error {
-	bgr, err := depthnet.Resize(f.Src, &f.small, r.cfg.Model.Size())
+	var bgr []byte
+	var err error
+	if r.cfg.Undistort != nil {
+		bgr, err = r.cfg.Undistort.Apply(f.Src, &f.small)
+	} else {
+		bgr, err = depthnet.Resize(f.Src, &f.small, r.cfg.Model.Size())
+	}
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,14 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
 	"io"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,6 +16,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/edge/capture"
 	"github.com/xdistill/edge-depth/edge/depthnet"
 	"github.com/xdistill/edge-depth/edge/edgetest"
@@ -20,6 +24,7 @@ import (
 	"github.com/xdistill/edge-depth/edge/pipeline"
 	"github.com/xdistill/edge-depth/edge/sink"
 	"github.com/xdistill/edge-depth/edge/stats"
+	"github.com/xdistill/edge-depth/edge/undistort"
 	"github.com/xdistill/edge-depth/modelmeta"
 )
 
@@ -262,8 +267,8 @@ func (m *mallocs) Write(f *pipeline.Frame) error {
 }
 func (m *mallocs) Close() error { return nil }
 
-// After warm-up, frames flow with no heap allocation: capture, resize,
-// inference, depth, view, ground-plane scale, stats, JSON lines and the
+// After warm-up, frames flow with no heap allocation: capture, resize (or
+// undistortion), inference, depth, view, stats, JSON lines and the
 // recording all reuse their buffers.
 func TestSteadyStateAllocatesNothing(t *testing.T) {
 	const w, h, n = 128, 64, 140
@@ -273,20 +278,93 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := model(t, edgetest.Spec{Kind: edgetest.Tiny, Width: w, Height: h})
-	rec, err := sink.NewRecord(filepath.Join(t.TempDir(), "out.avi"), false, nil)
+	for _, undistorted := range []bool{false, true} {
+		rec, err := sink.NewRecord(filepath.Join(t.TempDir(), "out.avi"), false, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := &mallocs{from: 30, to: 130}
+		cfg := pipeline.Config{Open: opener(capture.Spec{Kind: capture.File, Target: video}),
+			Model: m, View: true, Sinks: []pipeline.Sink{rec, sink.NewJSON(io.Discard), count}}
+		if undistorted {
+			cfg.Undistort = lensFor(t, w, h)
+		}
+		if _, err := pipeline.Run(context.Background(), cfg); err != nil {
+			t.Fatal(err)
+		}
+		per := float64(count.b-count.a) / float64(count.to-count.from)
+		t.Logf("undistorted %v: %.2f heap allocations per frame in the steady state", undistorted, per)
+		if per >= 1 {
+			t.Errorf("undistorted %v: %.2f heap allocations per frame; want none", undistorted, per)
+		}
+	}
+}
+
+// lensFor is an undistorter into w×h for a barrel-distorted camera
+// calibrated at twice the frames' size.
+func lensFor(t *testing.T, w, h int) *undistort.Undistorter {
+	lens := camera.File{Width: 2 * w, Height: 2 * h, Fx: 1.1 * float64(w), Fy: 1.1 * float64(w), Cx: float64(w), Cy: float64(h),
+		Distortion: []float64{-0.25, 0.07, 0.001, 0.0005, 0}}
+	u, err := undistort.New(lens, "camera.yaml", image.Pt(w, h))
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := &mallocs{from: 30, to: 130}
-	_, err = pipeline.Run(context.Background(), pipeline.Config{Open: opener(capture.Spec{Kind: capture.File, Target: video}),
-		Model: m, View: true, Sinks: []pipeline.Sink{rec, sink.NewJSON(io.Discard), count}})
+	t.Cleanup(func() { u.Close() })
+	return u
+}
+
+// keepBGR keeps a copy of every frame as the network saw it.
+type keepBGR struct{ bgr [][]byte }
+
+func (k *keepBGR) Write(f *pipeline.Frame) error {
+	k.bgr = append(k.bgr, append([]byte(nil), f.BGR...))
+	return nil
+}
+func (k *keepBGR) Close() error { return nil }
+
+// With Undistort the network sees the undistorted frame: every frame the
+// pipeline hands on equals undistorting the decoded frame directly, and
+// its depth equals a direct ONNX Runtime run on that undistorted frame.
+func TestUndistortFeedsTheNetwork(t *testing.T) {
+	const w, h, n = 128, 64, 6
+	video := filepath.Join(t.TempDir(), "drive.avi")
+	if err := edgetest.Video(video, edgetest.World(3, n, w, h), 10); err != nil {
+		t.Fatal(err)
+	}
+	m, path := model(t, edgetest.Spec{Kind: edgetest.Tiny, Width: w, Height: h, Seed: 2})
+	c, k := &collect{}, &keepBGR{}
+	_, err := pipeline.Run(context.Background(), pipeline.Config{Open: opener(capture.Spec{Kind: capture.File, Target: video}),
+		Model: m, Undistort: lensFor(t, w, h), Sinks: []pipeline.Sink{c, k}})
+	if err != nil || len(k.bgr) != n {
+		t.Fatalf("%v, %d frames", err, len(k.bgr))
+	}
+	direct, err := edgetest.NewDirect(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	per := float64(count.b-count.a) / float64(count.to-count.from)
-	t.Logf("%.2f heap allocations per frame in the steady state", per)
-	if per >= 1 {
-		t.Errorf("%.2f heap allocations per frame; want none", per)
+	defer direct.Close()
+	u, dst := lensFor(t, w, h), gocv.NewMat()
+	defer dst.Close()
+	for i, fr := range decoded(t, video) {
+		src, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC3, fr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := u.Apply(src, &dst)
+		src.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(k.bgr[i], want) || bytes.Equal(want, fr) {
+			t.Fatalf("frame %d: the network's input is not the undistorted frame (or undistortion changed nothing)", i)
+		}
+		depth, err := direct.Depth(want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(depth, c.depth[i]) {
+			t.Fatalf("frame %d: depth differs from a direct run on the undistorted frame", i)
+		}
 	}
 }
 
