@@ -151,7 +151,9 @@ func pipelinePass(b *testing.B, m *depthnet.Model, video, sinks string, all *sta
 		cfg.Slots = n
 	}
 	if strings.Contains(sinks, "view") {
-		r, err := sink.NewRecord(filepath.Join(b.TempDir(), "out.avi"), false, nil)
+		// .mp4 (mp4v) as users record; MJPG .avi costs ~60 % more per
+		// frame (BenchmarkWrite in edge/capture).
+		r, err := sink.NewRecord(filepath.Join(b.TempDir(), "out.mp4"), false, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

