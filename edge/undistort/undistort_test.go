@@ -11,6 +11,7 @@ import (
 
 	"github.com/xdistill/edge-depth/calibration"
 	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/edge/depthnet"
 	"github.com/xdistill/edge-depth/edge/undistort"
 )
 
@@ -254,4 +255,37 @@ func TestApplyAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(20, func() { u.Apply(src, &dst) }); n > 0 {
 		t.Errorf("%g allocations per frame", n)
 	}
+}
+
+// BenchmarkApply: a 1280×720 camera frame to the 640×192 network, by
+// undistortion (one remap) and, for comparison, by the plain resize it
+// replaces.
+func BenchmarkApply(b *testing.B) {
+	big := lens
+	big.Width, big.Height, big.Fx, big.Fy, big.Cx, big.Cy = 1280, 720, 900, 900, 640, 360
+	src := gocv.NewMatWithSize(720, 1280, gocv.MatTypeCV8UC3)
+	defer src.Close()
+	gocv.RandU(&src, gocv.NewScalar(0, 0, 0, 0), gocv.NewScalar(255, 255, 255, 0))
+	dst := gocv.NewMat()
+	defer dst.Close()
+	out := image.Pt(640, 192)
+	b.Run("undistort", func(b *testing.B) {
+		u, err := undistort.New(big, "camera.yaml", out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer u.Close()
+		for range b.N {
+			if _, err := u.Apply(src, &dst); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("resize", func(b *testing.B) {
+		for range b.N {
+			if _, err := depthnet.Resize(src, &dst, out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
