@@ -74,6 +74,13 @@ type Distill struct {
 	TranslatorLayers  int     `mapstructure:"translator_layers"`
 	TranslatorScales  int     `mapstructure:"translator_scales"`
 	TeacherLabelCache string  `mapstructure:"teacher_label_cache"`
+	// The built-in teacher (teacher: builtin): this ONNX model, trained on
+	// the dataset's label PNGs (`xdistill teacher train`) when absent,
+	// labels the train split into its cache.
+	TeacherModel string  `mapstructure:"teacher_model"`
+	TeacherSteps int     `mapstructure:"teacher_steps"` // training steps when it is trained here
+	TeacherSize  string  `mapstructure:"teacher_size"`  // its input WxH; "" = data.width×height
+	TeacherWidth float64 `mapstructure:"teacher_width"` // its encoder's channel multiplier
 }
 
 // Runtime is where native libraries are found.
@@ -92,6 +99,7 @@ func Default() Config {
 			LRDecayEvery: 15000, LRDecay: 0.1, SSIMWeight: 0.85, Smoothness: 1e-3, AutoMask: true,
 			ColorJitter: true, FlipProb: 0.5, Out: "runs/latest", CheckpointEvery: 500, LogEvery: 10},
 		Distill: Distill{Lambda: 0, Grouping: "default", Teacher: "labels",
-			TranslatorWidth: 32, TranslatorLayers: 3, TranslatorScales: 1},
+			TranslatorWidth: 32, TranslatorLayers: 3, TranslatorScales: 1,
+			TeacherModel: "models/teacher.onnx", TeacherSteps: 300, TeacherSize: "192x64", TeacherWidth: 0.5},
 	}
 }

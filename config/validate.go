@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Validate checks values that would otherwise fail deep inside a run.
@@ -35,6 +37,13 @@ func (c Config) Validate() error {
 	check(t.Out != "", "train.out: want a run directory")
 	check(x.Lambda >= 0, "distill.lambda %g: want ≥ 0", x.Lambda)
 	check(x.TranslatorWidth > 0 && x.TranslatorLayers > 0, "distill.translator_width/layers: want > 0")
+	if x.Teacher == "builtin" {
+		check(strings.HasSuffix(x.TeacherModel, ".onnx"), "distill.teacher_model %q: want a path to an .onnx file", x.TeacherModel)
+		check(x.TeacherSteps > 0, "distill.teacher_steps %d: want > 0", x.TeacherSteps)
+		check(x.TeacherWidth > 0 && x.TeacherWidth <= 1, "distill.teacher_width %g: want a multiplier in (0, 1]", x.TeacherWidth)
+		_, _, err := x.TeacherInput(d)
+		check(err == nil, "%v", err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -45,4 +54,19 @@ func oneOf(s string, options ...string) bool {
 		}
 	}
 	return false
+}
+
+// TeacherInput is the built-in teacher's input size: teacher_size, or the
+// data size when that is "".
+func (x Distill) TeacherInput(d Data) (w, h int, err error) {
+	if x.TeacherSize == "" {
+		return d.Width, d.Height, nil
+	}
+	ws, hs, ok := strings.Cut(x.TeacherSize, "x")
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	if !ok || err1 != nil || err2 != nil || w < 64 || h < 64 || w%32 != 0 || h%32 != 0 {
+		return 0, 0, fmt.Errorf("distill.teacher_size %q: want WxH, multiples of 32, at least 64x64 (e.g. 192x64), or \"\" for the data size", x.TeacherSize)
+	}
+	return w, h, nil
 }

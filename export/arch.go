@@ -24,6 +24,11 @@ type netSpec struct {
 	padding    string  // reflect | zero
 	bottleneck bool
 	blocks     [4]int
+	// prefix is where the net's tensors are: "depth." for a depth run,
+	// "seg." for the built-in teacher (checkpoint.TaskSegmentation),
+	// whose decoder ends in a logits head of classes channels.
+	prefix  string
+	classes int64
 }
 
 // decoderChannels are Monodepth2's decoder widths, finest first (as in
@@ -37,7 +42,13 @@ func specOf(a checkpoint.Arch) (netSpec, error) {
 	if !strings.HasPrefix(a.Encoder, "resnet") || err != nil || (n != 18 && n != 50) {
 		return netSpec{}, fmt.Errorf("architecture: encoder %q is not one this exporter writes (resnet18 or resnet50)", a.Encoder)
 	}
-	s := netSpec{depth: n, width: a.WidthMultiplier, padding: a.Padding}
+	s := netSpec{depth: n, width: a.WidthMultiplier, padding: a.Padding, prefix: depthPrefix}
+	if seg, classes := a.Segmentation(); seg {
+		if classes < 1 || classes > 256 {
+			return netSpec{}, fmt.Errorf("architecture: segmentation net with %d classes, want 1..256", classes)
+		}
+		s.prefix, s.classes = segPrefix, int64(classes)
+	}
 	if s.width == 0 {
 		s.width = 1 // records before width multipliers
 	}
@@ -64,9 +75,14 @@ func (s netSpec) scaled(c int64) int64 {
 	return max(v, 4)
 }
 
-func (s netSpec) String() string { return fmt.Sprintf("resnet%d at width %g", s.depth, s.width) }
+func (s netSpec) String() string {
+	if s.classes > 0 {
+		return fmt.Sprintf("resnet%d at width %g with a %d-class segmentation head", s.depth, s.width, s.classes)
+	}
+	return fmt.Sprintf("resnet%d at width %g", s.depth, s.width)
+}
 
-// weights reads the depth net's tensors from a checkpoint, checking each
+// weights reads the network's tensors from a checkpoint, checking each
 // shape against the spec. The first problem is kept (like onnxgraph's
 // builder) so graph code reads like the network.
 type weights struct {
@@ -76,7 +92,12 @@ type weights struct {
 	used map[string]bool
 }
 
-const prefix = "depth."
+// Tensor prefixes of the two networks a checkpoint may hold (training's
+// Model "depth", SegModel "seg").
+const (
+	depthPrefix = "depth."
+	segPrefix   = "seg."
+)
 
 func (w *weights) fail(err error) {
 	if w.err == nil {
@@ -84,7 +105,7 @@ func (w *weights) fail(err error) {
 	}
 }
 
-// get returns tensor prefix+name, which must have shape want.
+// get returns tensor spec.prefix+name, which must have shape want.
 func (w *weights) get(name string, want ...int64) []float32 {
 	if w.err != nil {
 		return make([]float32, count(want))
@@ -92,8 +113,8 @@ func (w *weights) get(name string, want ...int64) []float32 {
 	if w.used == nil {
 		w.used = map[string]bool{}
 	}
-	w.used[prefix+name] = true
-	t, err := w.f.Tensor(prefix + name)
+	w.used[w.spec.prefix+name] = true
+	t, err := w.f.Tensor(w.spec.prefix + name)
 	if err != nil {
 		w.fail(fmt.Errorf("%w: the record describes a %s depth network (another architecture?)", err, w.spec))
 		return make([]float32, count(want))
@@ -130,7 +151,7 @@ func (w *weights) convBN(conv, bn string, out, in, k int64) ([]float32, []float3
 	per := int(in * k * k)
 	for o := range int(out) {
 		if variance[o] < 0 {
-			w.fail(fmt.Errorf("checkpoint %s: %s.running_var[%d] = %g is negative", w.f.Path, prefix+bn, o, variance[o]))
+			w.fail(fmt.Errorf("checkpoint %s: %s.running_var[%d] = %g is negative", w.f.Path, w.spec.prefix+bn, o, variance[o]))
 		}
 		s := float64(gamma[o]) / math.Sqrt(float64(variance[o])+bnEps)
 		for i := o * per; i < (o+1)*per; i++ {
@@ -154,12 +175,12 @@ func (w *weights) checkAllUsed() error {
 	}
 	var extra []string
 	for _, name := range w.f.Names() {
-		if strings.HasPrefix(name, prefix) && !w.used[name] && !coarseHeads.MatchString(name) {
+		if strings.HasPrefix(name, w.spec.prefix) && !w.used[name] && !coarseHeads.MatchString(name) {
 			extra = append(extra, name)
 		}
 	}
 	if len(extra) > 0 {
-		return fmt.Errorf("checkpoint %s: %d depth-network tensors this exporter does not write (%s): the network differs from a %s as export/graph.go builds it",
+		return fmt.Errorf("checkpoint %s: %d network tensors this exporter does not write (%s): the network differs from a %s as export/graph.go builds it",
 			w.f.Path, len(extra), strings.Join(extra[:min(len(extra), 3)], ", "), w.spec)
 	}
 	return nil

@@ -1,7 +1,8 @@
 // Package export writes a trained run's depth network (encoder + decoder
 // at the finest scale; no pose net, translator or teacher) as an ONNX
 // model, and builds TensorRT engines from it with trtexec where TensorRT
-// is installed.
+// is installed. A checkpoint of the built-in segmentation teacher
+// (training.SegModel) is written the same way, with a logits head.
 //
 // The ONNX writer reads the weights straight from the safetensors
 // checkpoint and writes the graph with onnxgraph: it never imports gotch,
@@ -66,7 +67,10 @@ type Result struct {
 	Nodes            int
 	Params           int64  // float32 weights after folding
 	IntrinsicsSource string // where fx, fy, cx, cy came from ("" = unknown)
-	Warnings         []string
+	// Outputs are the graph's outputs: disparity and/or depth, or
+	// SegOutput for a segmentation checkpoint (whose Meta is zero).
+	Outputs  []string
+	Warnings []string
 }
 
 // Export writes the ONNX model o describes, atomically.
@@ -78,7 +82,10 @@ func Export(o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Path: o.Out}
+	if spec.classes > 0 {
+		return o.exportSeg(ck, spec)
+	}
+	res := &Result{Path: o.Out, Outputs: o.Outputs}
 	meta, err := o.meta(ck.Record, spec, res)
 	if err != nil {
 		return nil, fmt.Errorf("export %s: %w", ck.Dir, err)

@@ -38,21 +38,9 @@ type builder struct {
 // buildGraph writes encoder + decoder at the finest scale only; no pose
 // net, translator or teacher.
 func buildGraph(m *onnxgraph.Model, w *weights, g graphSpec) error {
-	b := &builder{m: m, w: w, spec: w.spec, reflectOp: g.reflectOp, slices: map[string]string{}}
-	batch := onnxgraph.Dim{Size: int64(g.batch)}
-	if g.batch == 0 {
-		batch = onnxgraph.Sym("batch")
-	}
-	h, wd := int64(g.height), int64(g.width)
-	var x string
-	if g.preprocess {
-		in := m.Input(modelmeta.InputImage, onnxgraph.Uint8, []onnxgraph.Dim{batch, {Size: h}, {Size: wd}, {Size: 3}})
-		x = m.Transpose(m.Cast(in, onnxgraph.Float32), 0, 3, 1, 2)
-		x = m.Div(x, b.scalar("u8_to_unit", 255))
-	} else {
-		x = m.Input(modelmeta.InputImage, onnxgraph.Float32, []onnxgraph.Dim{batch, {Size: 3}, {Size: h}, {Size: wd}})
-	}
-	disp := b.decoder(b.encoder(x))
+	b := newBuilder(m, w, g)
+	batch, h, wd := g.dims()
+	disp := b.decoder(b.encoder(b.input(g)))
 	out := []onnxgraph.Dim{batch, {Size: 1}, {Size: h}, {Size: wd}}
 	m.Rename(disp, modelmeta.OutputDisparity)
 	for _, name := range g.outputs {
@@ -68,6 +56,45 @@ func buildGraph(m *onnxgraph.Model, w *weights, g graphSpec) error {
 		return err
 	}
 	return m.Err()
+}
+
+// buildSegGraph writes a segmentation net (the built-in teacher):
+// float32 image [N,3,H,W] in [0,1] → encoder → decoder → logits
+// [N,classes,H,W], the shapes package teacher takes.
+func buildSegGraph(m *onnxgraph.Model, w *weights, g graphSpec) error {
+	b := newBuilder(m, w, g)
+	batch, h, wd := g.dims()
+	m.Rename(b.segHead(b.encoder(b.input(g))), SegOutput)
+	m.Output(SegOutput, onnxgraph.Float32, []onnxgraph.Dim{batch, {Size: w.spec.classes}, {Size: h}, {Size: wd}})
+	if err := w.checkAllUsed(); err != nil {
+		return err
+	}
+	return m.Err()
+}
+
+func newBuilder(m *onnxgraph.Model, w *weights, g graphSpec) *builder {
+	return &builder{m: m, w: w, spec: w.spec, reflectOp: g.reflectOp, slices: map[string]string{}}
+}
+
+// dims are the batch (symbolic when dynamic), height and width.
+func (g graphSpec) dims() (onnxgraph.Dim, int64, int64) {
+	batch := onnxgraph.Dim{Size: int64(g.batch)}
+	if g.batch == 0 {
+		batch = onnxgraph.Sym("batch")
+	}
+	return batch, int64(g.height), int64(g.width)
+}
+
+// input declares the image input and returns it as float32 NCHW in [0,1].
+func (b *builder) input(g graphSpec) string {
+	m := b.m
+	batch, h, wd := g.dims()
+	if !g.preprocess {
+		return m.Input(modelmeta.InputImage, onnxgraph.Float32, []onnxgraph.Dim{batch, {Size: 3}, {Size: h}, {Size: wd}})
+	}
+	in := m.Input(modelmeta.InputImage, onnxgraph.Uint8, []onnxgraph.Dim{batch, {Size: h}, {Size: wd}, {Size: 3}})
+	x := m.Transpose(m.Cast(in, onnxgraph.Float32), 0, 3, 1, 2)
+	return m.Div(x, b.scalar("u8_to_unit", 255))
 }
 
 // scalar is a float32 constant that broadcasts against anything.
@@ -143,6 +170,20 @@ func (b *builder) shortcut(x, name string, in, out, stride int64) string {
 // training's DepthNet.Forward: conv block, ×2 nearest upsampling, skip
 // concat, conv block, five times; then the sigmoid disparity head.
 func (b *builder) decoder(feats [5]string) string {
+	x, in := b.upsampler(feats)
+	return b.m.Sigmoid(b.conv3x3(x, "decoder.dispconv_0", 1, in))
+}
+
+// segHead is a segmentation net's finest-scale head (DepthNetSpec.Classes
+// in training): the same decoder, then raw logits.
+func (b *builder) segHead(feats [5]string) string {
+	x, in := b.upsampler(feats)
+	return b.conv3x3(x, "decoder.segconv_0", b.spec.classes, in)
+}
+
+// upsampler is the decoder without a head: the full-resolution features
+// and their channel count.
+func (b *builder) upsampler(feats [5]string) (string, int64) {
 	m, s := b.m, b.spec
 	encCh := [5]int64{s.scaled(64)}
 	for i := range 4 {
@@ -164,7 +205,7 @@ func (b *builder) decoder(feats [5]string) string {
 		x = m.Elu(b.conv3x3(x, fmt.Sprintf("decoder.upconv_%d_1", i), out, in), 1)
 		in = out
 	}
-	return m.Sigmoid(b.conv3x3(x, "decoder.dispconv_0", 1, in))
+	return x, in
 }
 
 // conv3x3 is training's Conv3x3: a 3×3 convolution with bias after

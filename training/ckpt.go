@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/xdistill/edge-depth/checkpoint"
@@ -54,9 +55,11 @@ func fromCheckpoint(dst map[string]*ts.Tensor, f *checkpoint.File, what string) 
 
 // Variables returns the model's variables (weights and batch-norm
 // statistics) by name.
-func (m *Model) Variables() map[string]*ts.Tensor {
+func (m *Model) Variables() map[string]*ts.Tensor { return variables(m.VS) }
+
+func variables(vs *nn.VarStore) map[string]*ts.Tensor {
 	out := map[string]*ts.Tensor{}
-	for n, v := range m.VS.Variables() {
+	for n, v := range vs.Variables() {
 		v := v
 		out[n] = &v
 	}

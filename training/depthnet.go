@@ -13,8 +13,9 @@ import (
 type DepthNet struct {
 	Encoder  *Encoder
 	upconv   [5][2]*ConvBlock // [level][0: before upsampling, 1: after the skip concat]
-	dispconv [4]*Conv3x3
+	dispconv [4]*Conv3x3      // the heads; for a segmentation net only [0], the logits
 	Scales   int
+	classes  int
 }
 
 // DepthNetSpec is the depth network's architecture.
@@ -22,6 +23,11 @@ type DepthNetSpec struct {
 	Encoder EncoderSpec
 	Padding Padding
 	Scales  int // number of output scales used (1..4)
+	// Classes > 0 makes the same encoder + decoder a segmentation network
+	// (the built-in teacher, SegModel): one head at the finest scale,
+	// "decoder.segconv_0", with Classes logit channels and no sigmoid.
+	// Scales must then be 1.
+	Classes int
 }
 
 // decoderChannels are Monodepth2's decoder widths, finest first.
@@ -32,12 +38,15 @@ func NewDepthNet(p *nn.Path, spec DepthNetSpec) (*DepthNet, error) {
 	if spec.Scales < 1 || spec.Scales > 4 {
 		return nil, fmt.Errorf("depth net scales %d: want 1..4", spec.Scales)
 	}
+	if spec.Classes < 0 || (spec.Classes > 0 && spec.Scales != 1) {
+		return nil, fmt.Errorf("segmentation net with %d classes at %d scales: want classes ≥ 1 at 1 scale", spec.Classes, spec.Scales)
+	}
 	spec.Encoder.Inputs = 3
 	enc, err := NewEncoder(p.Sub("encoder"), spec.Encoder)
 	if err != nil {
 		return nil, err
 	}
-	d := &DepthNet{Encoder: enc, Scales: spec.Scales}
+	d := &DepthNet{Encoder: enc, Scales: spec.Scales, classes: spec.Classes}
 	dp := p.Sub("decoder")
 	for i := 4; i >= 0; i-- {
 		in := enc.Channels[4]
@@ -53,6 +62,10 @@ func NewDepthNet(p *nn.Path, spec DepthNetSpec) (*DepthNet, error) {
 		}
 		d.upconv[i][1] = NewConvBlock(dp.Sub(fmt.Sprintf("upconv_%d_1", i)), in, out, spec.Padding)
 	}
+	if spec.Classes > 0 {
+		d.dispconv[0] = NewConv3x3(dp.Sub("segconv_0"), d.width(spec, 0), int64(spec.Classes), spec.Padding)
+		return d, nil
+	}
 	for sc := range 4 {
 		d.dispconv[sc] = NewConv3x3(dp.Sub(fmt.Sprintf("dispconv_%d", sc)), d.width(spec, sc), 1, spec.Padding)
 	}
@@ -65,6 +78,7 @@ func (d *DepthNet) width(spec DepthNetSpec, level int) int64 {
 
 // Forward returns sigmoid disparities for scales 0..Scales-1 (scale s has
 // 1/2^s of the input resolution). Only scale 0 is needed at inference.
+// A segmentation net (Classes > 0) returns its logits [B,Classes,H,W].
 func (d *DepthNet) Forward(s *Scope, img *ts.Tensor, train bool) []*ts.Tensor {
 	feats := d.Encoder.Forward(s, img, train)
 	disps := make([]*ts.Tensor, d.Scales)
@@ -76,7 +90,10 @@ func (d *DepthNet) Forward(s *Scope, img *ts.Tensor, train bool) []*ts.Tensor {
 			x = s.T(ts.MustCat([]ts.Tensor{*x, *feats[i-1]}, 1))
 		}
 		x = d.upconv[i][1].Forward(s, x)
-		if i < d.Scales {
+		switch {
+		case i < d.Scales && d.classes > 0:
+			disps[i] = d.dispconv[i].Forward(s, x)
+		case i < d.Scales:
 			disps[i] = s.T(d.dispconv[i].Forward(s, x).MustSigmoid(false))
 		}
 	}

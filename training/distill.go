@@ -59,7 +59,13 @@ func (t *Translator) Forward(s *Scope, disp *ts.Tensor) *ts.Tensor {
 // pixels. Summing and dividing by the host-side count keeps a batch with
 // no valid pixel at zero instead of libtorch's 0/0.
 func DistillLoss(s *Scope, logits, labels *ts.Tensor, valid int) *ts.Tensor {
+	return weightedCE(s, logits, labels, ts.NewTensor(), valid)
+}
+
+// weightedCE is DistillLoss with a per-class weight [C] (undefined = 1):
+// the sum of w[label]·CE over valid pixels, over their count.
+func weightedCE(s *Scope, logits, labels, weight *ts.Tensor, valid int) *ts.Tensor {
 	const sum = 2
-	ce := s.T(logits.MustCrossEntropyLoss(labels, ts.NewTensor(), sum, distill.Ignore, 0, false))
+	ce := s.T(logits.MustCrossEntropyLoss(labels, weight, sum, distill.Ignore, 0, false))
 	return s.T(ce.MustDivScalar(s.F(float64(max(valid, 1))), false))
 }

@@ -41,13 +41,20 @@ type EvalResult struct {
 // Predict runs the depth net on one CHW image and returns the scale-0
 // sigmoid disparity (h×w) on the host.
 func (m *Model) Predict(image []float32, w, h int, device gotch.Device) []float32 {
+	return hostForward(image, w, h, device, func(s *Scope, x *ts.Tensor) *ts.Tensor {
+		return m.Depth.Forward(s, x, false)[0]
+	})
+}
+
+// hostForward runs net in inference mode on one CHW image and returns
+// its output on the host.
+func hostForward(image []float32, w, h int, device gotch.Device, net func(s *Scope, x *ts.Tensor) *ts.Tensor) []float32 {
 	var out []float32
 	noGrad(func() {
 		s := NewScope()
 		defer s.Drop()
 		x := s.T(ts.MustOfSlice(image).MustView([]int64{1, 3, int64(h), int64(w)}, true).MustTo(device, true))
-		disp := m.Depth.Forward(s, x, false)[0]
-		host := s.T(s.T(disp.MustTo(gotch.CPU, false)).MustContiguous(false))
+		host := s.T(s.T(net(s, x).MustTo(gotch.CPU, false)).MustContiguous(false))
 		out = append([]float32(nil), host.Vals().([]float32)...)
 	})
 	return out

@@ -287,7 +287,8 @@ func sameArch(a, b checkpoint.Arch) bool {
 		a.InputHeight == b.InputHeight && a.Padding == b.Padding && len(a.Scales) == len(b.Scales)
 }
 
-func writeLog(f *os.File, l StepLog) {
+// writeLog appends one JSON line (a StepLog, or a SegTrainer's segLog).
+func writeLog(f *os.File, l any) {
 	line, _ := json.Marshal(l)
 	f.Write(append(line, '\n'))
 }

@@ -181,7 +181,7 @@ func trainAndScore(ctx context.Context, cfg config.Config, test, shifted *groupe
 	if err != nil {
 		return armResult{}, err
 	}
-	if err := attachTeacher(cfg, train); err != nil {
+	if err := attachTeacher(ctx, cfg, train, log, log); err != nil {
 		return armResult{}, err
 	}
 	tr := &training.Trainer{Cfg: cfg, Data: train, Device: dev, Version: version,

@@ -73,7 +73,7 @@ func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if err := attachTeacher(cfg, train); err != nil {
+	if err := attachTeacher(ctx, cfg, train, out, log); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "training on %d samples from %s (%dx%d), %d steps, run %s\n", train.Len(), cfg.Data.Root, cfg.Data.Width, cfg.Data.Height, cfg.Train.Steps, cfg.Train.Out)
@@ -91,9 +91,10 @@ func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error 
 
 // attachTeacher points the training set at the teacher's labels when
 // distilling (λ > 0): the dataset's own label PNGs (the synthetic world's
-// ground truth, or any tool's, in the dataset layout) or a teacher's
-// cache written by `xdistill teacher label`.
-func attachTeacher(cfg config.Config, set *training.KITTISet) error {
+// ground truth, or any tool's, in the dataset layout), a teacher's cache
+// written by `xdistill teacher label`, or the built-in teacher's cache,
+// which it fills first (ensureBuiltinTeacher).
+func attachTeacher(ctx context.Context, cfg config.Config, set *training.KITTISet, out, log io.Writer) error {
 	d := cfg.Distill
 	if d.Lambda <= 0 {
 		return nil
@@ -108,12 +109,16 @@ func attachTeacher(cfg config.Config, set *training.KITTISet) error {
 		if root == "" {
 			root = cfg.Data.Root
 		}
+	case d.Teacher == "builtin":
+		if root, err = ensureBuiltinTeacher(ctx, cfg, out, log); err != nil {
+			return err
+		}
 	case strings.HasSuffix(d.Teacher, ".onnx"):
 		if root == "" {
 			root = teacher.CacheDir(cfg.Data.Root, d.Teacher)
 		}
 	default:
-		return fmt.Errorf("distill.teacher %q: want labels or a path to a segmentation .onnx (label the data first with `xdistill teacher label`)", d.Teacher)
+		return fmt.Errorf("distill.teacher %q: want labels, builtin or a path to a segmentation .onnx (label the data first with `xdistill teacher label`)", d.Teacher)
 	}
 	set.LabelRoot, set.Grouping = root, g
 	return nil
