@@ -108,6 +108,11 @@ func (f exportFlags) apply(o *export.Options) error {
 }
 
 func printExport(w io.Writer, r *export.Result) {
+	if len(r.Outputs) == 1 && r.Outputs[0] == export.SegOutput { // a built-in teacher run
+		fmt.Fprintf(w, "wrote %s: %.1f MB, %d nodes, %.2fM parameters (batch norm folded): segmentation teacher, output logits\n",
+			r.Path, float64(r.Bytes)/1e6, r.Nodes, float64(r.Params)/1e6)
+		return
+	}
 	m := r.Meta
 	in := fmt.Sprintf("float32 [%s,3,%d,%d] RGB in [0,1]", batchText(m.Batch), m.Height, m.Width)
 	if m.Layout == modelmeta.LayoutNHWCUint8 {
