@@ -37,6 +37,14 @@ type Model struct {
 	MaxDepth float64 `mapstructure:"max_depth"` // metres
 	Scales   int     `mapstructure:"scales"`    // output scales used in the loss
 	Weights  string  `mapstructure:"weights"`   // optional torchvision .pth for the encoder
+	// InitDepth is the depth the disparity heads predict before training
+	// (their bias is set to it); 0 leaves the bias at zero, Monodepth2's
+	// sigmoid 0.5, i.e. about 2/max_disp.
+	InitDepth float64 `mapstructure:"init_depth"`
+	// PoseTranslationScale multiplies the pose net's raw translation;
+	// 0 = Monodepth2's 0.01. With init_depth near metric scene depth,
+	// ~1 m per frame must be reachable in a few dozen steps.
+	PoseTranslationScale float64 `mapstructure:"pose_translation_scale"`
 }
 
 // Train is the optimisation and the self-supervised loss.

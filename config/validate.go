@@ -27,6 +27,8 @@ func (c Config) Validate() error {
 	check(m.Width > 0 && m.Width <= 1, "model.width %g: want a multiplier in (0, 1]", m.Width)
 	check(oneOf(m.Padding, "reflect", "zero"), "model.padding %q: want reflect or zero", m.Padding)
 	check(m.MinDepth > 0 && m.MaxDepth > m.MinDepth, "model.min_depth %g, max_depth %g: want 0 < min < max", m.MinDepth, m.MaxDepth)
+	check(m.InitDepth == 0 || (m.InitDepth > m.MinDepth && m.InitDepth < m.MaxDepth), "model.init_depth %g: want 0 (off) or inside (min_depth, max_depth)", m.InitDepth)
+	check(m.PoseTranslationScale >= 0, "model.pose_translation_scale %g: want ≥ 0 (0 = Monodepth2's 0.01)", m.PoseTranslationScale)
 	check(m.Scales >= 1 && m.Scales <= 4, "model.scales %d: want 1..4", m.Scales)
 	check(oneOf(t.Device, "auto", "cpu", "cuda"), "train.device %q: want auto, cpu or cuda", t.Device)
 	check(t.BatchSize > 0, "train.batch_size %d: want > 0", t.BatchSize)

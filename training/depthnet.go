@@ -2,6 +2,7 @@ package training
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
@@ -108,4 +109,24 @@ func DispToDepth(s *Scope, disp *ts.Tensor, minDepth, maxDepth float64) (scaled,
 	scaled = s.T(s.T(disp.MustMulScalar(s.F(maxDisp-minDisp), false)).MustAddScalar(s.F(minDisp), false))
 	depth = s.T(scaled.MustReciprocal(false))
 	return scaled, depth
+}
+
+// InitDepth sets every disparity head's bias so that the untrained net
+// predicts depth d everywhere, instead of sigmoid(0) = 0.5 ≈ 2/maxDisp
+// (0.2 m for the default 0.1..100 m range). Starting near the scene's
+// typical depth saves the hundreds of Adam steps the bias would otherwise
+// spend getting there, which a short CPU schedule cannot afford.
+func (d *DepthNet) InitDepth(s *Scope, depth, minDepth, maxDepth float64) {
+	minDisp, maxDisp := 1/maxDepth, 1/minDepth
+	p := (1/depth - minDisp) / (maxDisp - minDisp)
+	logit := math.Log(p / (1 - p))
+	noGrad(func() {
+		for _, c := range d.dispconv {
+			if c == nil || d.classes > 0 {
+				continue // no disparity head (a segmentation net)
+			}
+			b := c.conv.Bs
+			b.Copy_(s.T(s.T(b.MustOnesLike(false)).MustMulScalar(s.F(logit), false)))
+		}
+	})
 }

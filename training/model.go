@@ -53,5 +53,13 @@ func NewModel(mc config.Model, device gotch.Device) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if mc.PoseTranslationScale > 0 {
+		pn.TranslationScale = mc.PoseTranslationScale
+	}
+	if mc.InitDepth > 0 {
+		s := NewScope()
+		dn.InitDepth(s, mc.InitDepth, mc.MinDepth, mc.MaxDepth)
+		s.Drop()
+	}
 	return &Model{VS: vs, Depth: dn, Pose: pn, Spec: spec, MinDepth: mc.MinDepth, MaxDepth: mc.MaxDepth}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/xdistill/edge-depth/config"
 )
 
 func TestDepthAndPoseNetShapesAndGradients(t *testing.T) {
@@ -75,4 +77,54 @@ func neg(v []float32) []float32 {
 		out[i] = -x
 	}
 	return out
+}
+
+func TestInitDepthSetsTheUntrainedDepth(t *testing.T) {
+	mc := config.Default().Model
+	mc.Width = 0.25
+	s := NewScope()
+	defer s.Drop()
+	img := s.T(ts.MustRand([]int64{1, 3, 64, 96}, Float, gotch.CPU))
+	median := func(initDepth float64) float64 {
+		mc.InitDepth = initDepth
+		m, err := NewModel(mc, gotch.CPU)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, depth := DispToDepth(s, m.Depth.Forward(s, img, false)[0], mc.MinDepth, mc.MaxDepth)
+		v := values(t, depth)
+		slices.Sort(v)
+		return float64(v[len(v)/2])
+	}
+	if got := median(10); got < 5 || got > 20 {
+		t.Errorf("init_depth 10: median depth %.3g, want about 10", got)
+	}
+	if got := median(0); got > 0.5 {
+		t.Errorf("init_depth 0: median depth %.3g, want Monodepth2's ≈0.2", got)
+	}
+}
+
+func TestPoseTranslationScale(t *testing.T) {
+	vs := nn.NewVarStore(gotch.CPU)
+	pose, err := NewPoseNet(vs.Root().Sub("pose"), EncoderSpec{Depth: 18, Width: 0.25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewScope()
+	defer s.Drop()
+	head := vs.Variables()["pose.decoder.pose_2.weight"]
+	noGrad(func() { head.Copy_(s.T(head.MustRandnLike(false))) })
+	img := s.T(ts.MustRand([]int64{1, 3, 64, 96}, Float, gotch.CPU))
+	aa0, tr0 := pose.Forward(s, img, img, false)
+	pose.TranslationScale = 1
+	aa1, tr1 := pose.Forward(s, img, img, false)
+	r, a0, a1 := values(t, tr0), values(t, aa0), values(t, aa1)
+	for i, v := range values(t, tr1) {
+		if d := float64(v) - 100*float64(r[i]); d*d > 1e-10*float64(v*v)+1e-14 {
+			t.Errorf("translation[%d] %g at scale 1, want 100 × %g (scale 0.01)", i, v, r[i])
+		}
+		if a0[i] != a1[i] {
+			t.Errorf("rotation[%d] changed with the translation scale: %g → %g", i, a0[i], a1[i])
+		}
+	}
 }

@@ -12,6 +12,11 @@ type PoseNet struct {
 	Encoder *Encoder
 	squeeze *nn.Conv2D
 	pose    [3]*nn.Conv2D
+	// TranslationScale multiplies the raw translation (Monodepth2: 0.01,
+	// like the rotation). Adam moves the head's weights by about the
+	// learning rate per step, so this sets how fast the predicted motion
+	// can grow; it must suit the depth scale the depth net starts at.
+	TranslationScale float64
 }
 
 // NewPoseNet builds the pose network under p ("encoder.*", "decoder.*").
@@ -24,8 +29,9 @@ func NewPoseNet(p *nn.Path, spec EncoderSpec) (*PoseNet, error) {
 	dp := p.Sub("decoder")
 	hidden := spec.scaled(256)
 	return &PoseNet{
-		Encoder: enc,
-		squeeze: conv(dp.Sub("squeeze"), enc.Channels[4], hidden, 1, 1, 0, true),
+		Encoder:          enc,
+		TranslationScale: 0.01,
+		squeeze:          conv(dp.Sub("squeeze"), enc.Channels[4], hidden, 1, 1, 0, true),
 		pose: [3]*nn.Conv2D{
 			conv(dp.Sub("pose_0"), hidden, hidden, 3, 1, 1, true),
 			conv(dp.Sub("pose_1"), hidden, hidden, 3, 1, 1, true),
@@ -54,6 +60,8 @@ func (p *PoseNet) Forward(s *Scope, a, b *ts.Tensor, train bool) (axisangle, tra
 	x = s.T(s.T(p.pose[0].Forward(x)).MustRelu(false))
 	x = s.T(s.T(p.pose[1].Forward(x)).MustRelu(false))
 	x = s.T(p.pose[2].Forward(x))
-	out := s.T(s.T(x.MustMeanDim([]int64{2, 3}, false, Float, false)).MustMulScalar(s.F(0.01), false))
-	return s.T(out.MustNarrow(1, 0, 3, false)), s.T(out.MustNarrow(1, 3, 3, false))
+	out := s.T(x.MustMeanDim([]int64{2, 3}, false, Float, false))
+	rot := s.T(s.T(out.MustNarrow(1, 0, 3, false)).MustMulScalar(s.F(0.01), false))
+	tr := s.T(s.T(out.MustNarrow(1, 3, 3, false)).MustMulScalar(s.F(p.TranslationScale), false))
+	return rot, tr
 }
