@@ -45,6 +45,9 @@ type Model struct {
 	// 0 = Monodepth2's 0.01. With init_depth near metric scene depth,
 	// ~1 m per frame must be reachable in a few dozen steps.
 	PoseTranslationScale float64 `mapstructure:"pose_translation_scale"`
+	// InitMotion is the forward motion per frame (in init_depth's units)
+	// the pose net predicts before training; 0 = no motion.
+	InitMotion float64 `mapstructure:"init_motion"`
 }
 
 // Train is the optimisation and the self-supervised loss.

@@ -29,6 +29,7 @@ func (c Config) Validate() error {
 	check(m.MinDepth > 0 && m.MaxDepth > m.MinDepth, "model.min_depth %g, max_depth %g: want 0 < min < max", m.MinDepth, m.MaxDepth)
 	check(m.InitDepth == 0 || (m.InitDepth > m.MinDepth && m.InitDepth < m.MaxDepth), "model.init_depth %g: want 0 (off) or inside (min_depth, max_depth)", m.InitDepth)
 	check(m.PoseTranslationScale >= 0, "model.pose_translation_scale %g: want ≥ 0 (0 = Monodepth2's 0.01)", m.PoseTranslationScale)
+	check(m.InitMotion >= 0, "model.init_motion %g: want ≥ 0 (0 = start at no motion)", m.InitMotion)
 	check(m.Scales >= 1 && m.Scales <= 4, "model.scales %d: want 1..4", m.Scales)
 	check(oneOf(t.Device, "auto", "cpu", "cuda"), "train.device %q: want auto, cpu or cuda", t.Device)
 	check(t.BatchSize > 0, "train.batch_size %d: want > 0", t.BatchSize)

@@ -56,6 +56,11 @@ func NewModel(mc config.Model, device gotch.Device) (*Model, error) {
 	if mc.PoseTranslationScale > 0 {
 		pn.TranslationScale = mc.PoseTranslationScale
 	}
+	if mc.InitMotion > 0 {
+		s := NewScope()
+		pn.InitForwardMotion(s, mc.InitMotion)
+		s.Drop()
+	}
 	if mc.InitDepth > 0 {
 		s := NewScope()
 		dn.InitDepth(s, mc.InitDepth, mc.MinDepth, mc.MaxDepth)

@@ -128,3 +128,28 @@ func TestPoseTranslationScale(t *testing.T) {
 		}
 	}
 }
+
+func TestInitMotionStartsAtForwardMotion(t *testing.T) {
+	mc := config.Default().Model
+	mc.Width, mc.InitMotion, mc.PoseTranslationScale = 0.25, 0.8, 0.1
+	m, err := NewModel(mc, gotch.CPU)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewScope()
+	defer s.Drop()
+	a := s.T(ts.MustRand([]int64{2, 3, 64, 96}, Float, gotch.CPU))
+	b := s.T(ts.MustRand([]int64{2, 3, 64, 96}, Float, gotch.CPU))
+	aa, tr := m.Pose.Forward(s, a, b, false)
+	want := []float64{0, 0, -0.8}
+	for i, v := range values(t, tr) {
+		if d := float64(v) - want[i%3]; d*d > 1e-12 {
+			t.Errorf("translation[%d] = %g, want %g", i, v, want[i%3])
+		}
+	}
+	for i, v := range values(t, aa) {
+		if v != 0 {
+			t.Errorf("rotation[%d] = %g, want 0", i, v)
+		}
+	}
+}

@@ -65,3 +65,19 @@ func (p *PoseNet) Forward(s *Scope, a, b *ts.Tensor, train bool) (axisangle, tra
 	tr := s.T(s.T(out.MustNarrow(1, 3, 3, false)).MustMulScalar(s.F(p.TranslationScale), false))
 	return rot, tr
 }
+
+// InitForwardMotion sets the head's bias so that the untrained net
+// predicts a straight forward motion of v per frame (translation
+// (0, 0, −v) from the first camera to the second; +z is forward). With
+// the depth net started at a metric-like depth (model.init_depth), the
+// very first warps are then roughly right and the photometric loss can
+// shape depth from step one, instead of first collapsing to "everything
+// far, no motion" while the pose net finds the motion from scratch.
+func (p *PoseNet) InitForwardMotion(s *Scope, v float64) {
+	noGrad(func() {
+		b := p.pose[2].Bs
+		bias := make([]float32, 6)
+		bias[5] = float32(-v / p.TranslationScale)
+		b.Copy_(s.T(ts.MustOfSlice(bias)))
+	})
+}

@@ -47,6 +47,7 @@ func newExperimentCmd() *cobra.Command {
 	var file, seeds, runs, report string
 	var sets []string
 	var lambda float64
+	var arms string
 	var steps int
 	cmd := &cobra.Command{
 		Use:   "experiment",
@@ -66,6 +67,9 @@ It takes (3 variants × seeds) times one training run.`,
 			if !(lambda > 0) {
 				return fmt.Errorf("--lambda %g: want > 0 (the baseline arm is λ = 0)", lambda)
 			}
+			if _, err := pickArms(arms, lambda, ""); err != nil {
+				return err
+			}
 			base, err := config.Load(config.Options{File: file, Sets: sets})
 			if err != nil {
 				return err
@@ -73,11 +77,8 @@ It takes (3 variants × seeds) times one training run.`,
 			if steps > 0 {
 				base.Train.Steps = steps
 			}
-			a := ablation{base: base, runs: runs, report: report, variants: []variant{
-				{"baseline (λ=0)", 0, base.Distill.Grouping},
-				{fmt.Sprintf("X-Distill (λ=%g, grouped)", lambda), lambda, "default"},
-				{fmt.Sprintf("X-Distill (λ=%g, 19 classes)", lambda), lambda, "none"},
-			}}
+			a := ablation{base: base, runs: runs, report: report}
+			a.variants, _ = pickArms(arms, lambda, base.Distill.Grouping)
 			if a.seeds, err = parseSeeds(seeds); err != nil {
 				return err
 			}
@@ -89,10 +90,36 @@ It takes (3 variants × seeds) times one training run.`,
 	f.StringArrayVar(&sets, "set", nil, "override any config key: --set section.key=value (repeatable)")
 	f.StringVar(&seeds, "seeds", "1,2,3", "comma-separated training seeds")
 	f.Float64Var(&lambda, "lambda", 0.1, "λ of the X-Distill arms")
+	f.StringVar(&arms, "arms", "baseline,grouped,none", "arms to run: baseline, grouped (X-Distill, default grouping), none (X-Distill, 19 classes); run disjoint sets in parallel processes, then all to write the full report")
 	f.IntVar(&steps, "steps", 0, "training steps per run (0 = the config's)")
 	f.StringVar(&runs, "runs", "runs/ablation", "where the runs go (one folder per arm and seed)")
 	f.StringVar(&report, "report", "benchmarks/results/xdistill-ablation.md", "markdown report (a PNG is written beside it)")
 	return cmd
+}
+
+// pickArms returns the variants named in a comma-separated list, in the
+// report's order.
+func pickArms(list string, lambda float64, grouping string) ([]variant, error) {
+	all := map[string]variant{
+		"baseline": {"baseline (λ=0)", 0, grouping},
+		"grouped":  {fmt.Sprintf("X-Distill (λ=%g, grouped)", lambda), lambda, "default"},
+		"none":     {fmt.Sprintf("X-Distill (λ=%g, 19 classes)", lambda), lambda, "none"},
+	}
+	want := map[string]bool{}
+	for _, a := range strings.Split(list, ",") {
+		a = strings.TrimSpace(a)
+		if _, ok := all[a]; !ok {
+			return nil, fmt.Errorf("--arms %q: unknown arm %q (want baseline, grouped, none)", list, a)
+		}
+		want[a] = true
+	}
+	var out []variant
+	for _, name := range []string{"baseline", "grouped", "none"} {
+		if want[name] {
+			out = append(out, all[name])
+		}
+	}
+	return out, nil
 }
 
 func parseSeeds(s string) ([]int64, error) {

@@ -48,4 +48,17 @@ func TestExperimentWritesTheAblationReport(t *testing.T) {
 	if _, err := runCLI(t, "experiment", "--lambda", "0"); err == nil || !strings.Contains(err.Error(), "want > 0") {
 		t.Errorf("λ = 0: %v", err)
 	}
+	if _, err := runCLI(t, "experiment", "--arms", "baseline,teacherless"); err == nil || !strings.Contains(err.Error(), `unknown arm "teacherless"`) {
+		t.Errorf("unknown arm: %v", err)
+	}
+}
+
+func TestPickArmsKeepsTheReportOrder(t *testing.T) {
+	vs, err := pickArms("none, baseline", 0.1, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 2 || vs[0].lambda != 0 || vs[1].grouping != "none" {
+		t.Errorf("pickArms = %+v, want baseline then the 19-class arm", vs)
+	}
 }
