@@ -115,8 +115,8 @@ SEEDS ?= 1,2,3
 experiment: build ## the X-Distill ablation (baseline vs X-Distill, SEEDS seeds; an hour or more on a CPU) → benchmarks/results/xdistill-ablation.md
 	$(BIN)/xdistill experiment --config $(CONFIG) --seeds $(SEEDS)
 
-bench: deps ## run the benchmarks (not part of make test)
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+bench: deps ## benchmark harness → benchmarks/results/ (~6 min, not part of make test); BENCH_FLAGS=… passes flags
+	$(GO) run ./benchmarks/cmd/bench -go $(GO) $(BENCH_FLAGS)
 
 clean: ## remove build outputs (keeps data/, runs/, models/)
 	rm -rf $(BIN) build

@@ -29,7 +29,13 @@ type Chart struct {
 	Title, XLabel, YLabel string
 	Series                []Series
 	LogY                  bool
-	Width, Height         int
+	// Markers draws a square at every point: a chart of a few measured
+	// points (latency at three sizes) shows them, not only the lines.
+	Markers bool
+	// LegendLeft puts the legend top left instead of top right, where
+	// rising lines (latency against size) end.
+	LegendLeft    bool
+	Width, Height int
 }
 
 var palette = []color.RGBA{{31, 119, 180, 255}, {214, 39, 40, 255}, {44, 160, 44, 255}, {148, 103, 189, 255}, {255, 127, 14, 255}, {23, 190, 207, 255}}
@@ -64,7 +70,16 @@ func (c Chart) Render() (*image.RGBA, error) {
 		for k := 1; k < len(s.X); k++ {
 			line(img, px(s.X[k-1]), py(s.Y[k-1]), px(s.X[k]), py(s.Y[k]), col)
 		}
-		label(img, w-margin-150, margin+14*i, s.Name, col)
+		if c.Markers {
+			for k := range s.X {
+				marker(img, px(s.X[k]), py(s.Y[k]), col)
+			}
+		}
+		lx := w - margin - 150
+		if c.LegendLeft {
+			lx = margin + 12
+		}
+		label(img, lx, margin+14*i, s.Name, col)
 	}
 	label(img, margin, 20, c.Title, color.RGBA{0, 0, 0, 255})
 	label(img, w/2-len(c.XLabel)*3, h-12, c.XLabel, color.RGBA{0, 0, 0, 255})
@@ -134,6 +149,12 @@ func line(img *image.RGBA, xa, ya, xb, yb float64, c color.RGBA) {
 		t := float64(i) / float64(n)
 		img.SetRGBA(int(math.Round(xa+(xb-xa)*t)), int(math.Round(ya+(yb-ya)*t)), c)
 	}
+}
+
+// marker is a filled 7×7 square centred on (x, y).
+func marker(img *image.RGBA, x, y float64, c color.RGBA) {
+	cx, cy := int(math.Round(x)), int(math.Round(y))
+	draw.Draw(img, image.Rect(cx-3, cy-3, cx+4, cy+4), image.NewUniform(c), image.Point{}, draw.Src)
 }
 
 func label(img *image.RGBA, x, y int, s string, c color.RGBA) {

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/sugarme/gotch"
+
+	"github.com/xdistill/edge-depth/calibration"
+	"github.com/xdistill/edge-depth/checkpoint"
+	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/export"
+	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/training"
+)
+
+// freshRun saves a freshly initialised depth net with cfg's architecture
+// the way the trainer saves a run, so export reads it like any other.
+// Speed does not depend on the weights; the disparity heads are scaled by
+// 30 (as export's parity tests do) so the sigmoid spans most of (0, 1)
+// and the max |Δ| column compares real outputs, not a flat 0.5.
+func freshRun(dir string, cfg config.Config) error {
+	training.ManualSeed(int64(cfg.Train.Seed))
+	m, err := training.NewModel(cfg.Model, gotch.CPU)
+	if err != nil {
+		return fmt.Errorf("fresh run: %w", err)
+	}
+	cfgJSON, err := json.Marshal(cfg)
+	if err != nil {
+		return fmt.Errorf("fresh run: %w", err)
+	}
+	mc := cfg.Model
+	scales := make([]int, mc.Scales)
+	for i := range scales {
+		scales[i] = i
+	}
+	rec := checkpoint.Record{ProjectVersion: "bench", Config: cfgJSON, Step: 0,
+		Arch: checkpoint.Arch{Encoder: mc.Encoder, WidthMultiplier: mc.Width, InputWidth: cfg.Data.Width,
+			InputHeight: cfg.Data.Height, Padding: mc.Padding, MinDepth: mc.MinDepth, MaxDepth: mc.MaxDepth, Scales: scales}}
+	ck := checkpoint.Checkpoint{Record: rec, Weights: spreadDisparity(m.WeightTensors())}
+	if err := checkpoint.SaveRun(dir, ck); err != nil {
+		return fmt.Errorf("fresh run %s: %w", dir, err)
+	}
+	return nil
+}
+
+func spreadDisparity(ts []checkpoint.Tensor) []checkpoint.Tensor {
+	for i, x := range ts {
+		if !strings.HasPrefix(x.Name, "depth.decoder.dispconv_") {
+			continue
+		}
+		v, _ := x.Float32s()
+		for k := range v {
+			v[k] *= 30
+		}
+		ts[i] = checkpoint.F32(x.Name, x.Shape, v)
+	}
+	return ts
+}
+
+// variant is one way of exporting the same network.
+type variant struct {
+	Name  string // in the OpenCV table, e.g. "default export (reflect as Slice+Concat)"
+	Short string // in the latency table, e.g. "default export"
+	Run   string // run directory (zero padding needs its own checkpoint)
+	Opts  export.Options
+}
+
+// exportAt writes v at w×h (batch 1, float input) into dir.
+func exportAt(v variant, dir string, w, h int) (string, error) {
+	o := v.Opts
+	o.Checkpoint, o.Width, o.Height, o.Batch = v.Run, w, h, 1
+	o.Out = filepath.Join(dir, fmt.Sprintf("%s-%dx%d.onnx", slug(v.Name), w, h))
+	if _, err := export.Export(o); err != nil {
+		return "", fmt.Errorf("export %s at %dx%d: %w", v.Name, w, h, err)
+	}
+	return o.Out, nil
+}
+
+// slug is s in lower case with every run of other characters as one "-".
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
+
+// quantize writes the INT8 QDQ model of fp32 in ONNX Runtime's layout
+// (uint8 activations, QLinearConv after fusion: the one that runs int8
+// kernels on a CPU), calibrated with entropy on a few synthetic-world
+// frames. Ranges barely matter for speed; they keep the output sane.
+func quantize(fp32 string, w, h int, frames [][]float32) (string, error) {
+	out := strings.TrimSuffix(fp32, ".onnx") + ".int8.onnx"
+	names := make([]string, len(frames))
+	for i := range names {
+		names[i] = fmt.Sprintf("world-%d", i)
+	}
+	o := calibration.Int8Options{Model: fp32, Out: out, Method: calibration.Entropy, Percentile: calibration.DefaultPercentile,
+		Target: calibration.ORT, Calib: &calibration.Images{W: w, H: h, Data: frames, Names: names}}
+	if _, err := calibration.Int8(context.Background(), o); err != nil {
+		return "", fmt.Errorf("INT8 calibration of %s: %w", fp32, err)
+	}
+	return out, nil
+}
+
+// worldFrames renders n frames of the synthetic world at w×h as CHW
+// float in [0, 1], the network's input.
+func worldFrames(n, w, h int) [][]float32 {
+	world := synth.NewWorld(3, synth.StyleDefault, 40, w, h)
+	fr := synth.NewFrame(w, h)
+	out := make([][]float32, n)
+	for i := range out {
+		world.RenderInto(fr, i*40/n, 2)
+		chw := make([]float32, 3*w*h)
+		for p := range w * h {
+			for c := range 3 {
+				chw[c*w*h+p] = float32(fr.RGB[3*p+c]) / 255
+			}
+		}
+		out[i] = chw
+	}
+	return out
+}

@@ -1,0 +1,36 @@
+package benchmarks
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func TestPercentileInterpolatesBetweenRanks(t *testing.T) {
+	hundred := make([]float64, 101)
+	for i := range hundred {
+		hundred[i] = float64(100 - i) // unsorted on purpose
+	}
+	for _, c := range []struct {
+		v    []float64
+		p    float64
+		want float64
+	}{
+		{[]float64{4, 1, 3, 2}, 50, 2.5}, {[]float64{4, 1, 3, 2}, 0, 1}, {[]float64{4, 1, 3, 2}, 100, 4},
+		{[]float64{1, 2, 3, 4, 5}, 50, 3}, {hundred, 95, 95}, {[]float64{10, 20}, 95, 19.5}, {[]float64{7}, 95, 7},
+	} {
+		if got := Percentile(c.v, c.p); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("p%g of %v = %g, want %g", c.p, c.v, got, c.want)
+		}
+	}
+	if !math.IsNaN(Percentile(nil, 50)) {
+		t.Error("p50 of nothing is not NaN")
+	}
+}
+
+func TestSummarizeInMilliseconds(t *testing.T) {
+	l := Summarize([]time.Duration{3 * time.Millisecond, time.Millisecond, 2 * time.Millisecond})
+	if l.N != 3 || l.P50 != 2 || l.Min != 1 || math.Abs(l.P95-2.9) > 1e-12 {
+		t.Errorf("Summarize = %+v, want N 3, p50 2, p95 2.9, min 1", l)
+	}
+}
