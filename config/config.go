@@ -110,7 +110,7 @@ func Default() Config {
 			LRDecayEvery: 15000, LRDecay: 0.1, SSIMWeight: 0.85, Smoothness: 1e-3, AutoMask: true,
 			ColorJitter: true, FlipProb: 0.5, Out: "runs/latest", CheckpointEvery: 500, LogEvery: 10},
 		Distill: Distill{Lambda: 0, Grouping: "default", Teacher: "labels",
-			TranslatorWidth: 32, TranslatorLayers: 3, TranslatorScales: 1,
+			TranslatorWidth: 16, TranslatorLayers: 3, TranslatorScales: 1,
 			TeacherModel: "models/teacher.onnx", TeacherSteps: 300, TeacherSize: "192x64", TeacherWidth: 0.5},
 	}
 }
