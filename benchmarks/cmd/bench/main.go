@@ -13,7 +13,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
+
+	"github.com/xdistill/edge-depth/internal/torchenv"
 )
 
 // options are the command line.
@@ -34,7 +35,7 @@ func main() {
 		probeChild(os.Args[2:])
 		return
 	}
-	tuneRuntime()
+	torchenv.Reexec() // the Go benchmarks it starts inherit the settings
 	o, err := parseFlags()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -75,26 +76,4 @@ func parseFlags() (options, error) {
 		o.widths = append(o.widths, w)
 	}
 	return o, nil
-}
-
-// runtimeEnv is what xdistill sets for libtorch (cmd/xdistill/main.go):
-// with spinning OpenMP threads a busy 2-core machine runs libtorch
-// several times slower, and the Go benchmarks started from here inherit it.
-var runtimeEnv = []string{"OMP_WAIT_POLICY=PASSIVE", "MALLOC_ARENA_MAX=2"}
-
-// tuneRuntime re-executes the harness with runtimeEnv: OpenMP reads its
-// settings once, when libtorch loads, before main could set them.
-func tuneRuntime() {
-	var add []string
-	for _, kv := range runtimeEnv {
-		if k, _, _ := strings.Cut(kv, "="); os.Getenv(k) == "" {
-			add = append(add, kv)
-		}
-	}
-	if len(add) == 0 {
-		return
-	}
-	if exe, err := os.Executable(); err == nil {
-		_ = syscall.Exec(exe, os.Args, append(os.Environ(), add...)) // on failure, carry on untuned
-	}
 }
