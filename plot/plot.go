@@ -22,6 +22,9 @@ import (
 type Series struct {
 	Name string
 	X, Y []float64
+	// Lo and Hi, when set (one value per X), shade a band from Lo to Hi
+	// behind the line in a pale tint of its colour (mean ± std).
+	Lo, Hi []float64
 }
 
 // Chart is a line chart.
@@ -65,6 +68,11 @@ func (c Chart) Render() (*image.RGBA, error) {
 	line(img, margin, float64(h-margin), float64(w-margin), float64(h-margin), grey)
 	line(img, margin, margin, margin, float64(h-margin), grey)
 	c.ticks(img, x0, x1, y0, y1, px, py)
+	for i, s := range c.Series { // bands first: no band hides a line
+		if s.Lo != nil {
+			band(img, s, px, py, tint(palette[i%len(palette)]))
+		}
+	}
 	for i, s := range c.Series {
 		col := palette[i%len(palette)]
 		for k := 1; k < len(s.X); k++ {
@@ -94,15 +102,24 @@ func (c Chart) bounds() (x0, x1, y0, y1 float64, err error) {
 		if len(s.X) != len(s.Y) {
 			return 0, 0, 0, 0, fmt.Errorf("plot %q: series %q has %d x and %d y values", c.Title, s.Name, len(s.X), len(s.Y))
 		}
+		if (s.Lo != nil || s.Hi != nil) && (len(s.Lo) != len(s.X) || len(s.Hi) != len(s.X)) {
+			return 0, 0, 0, 0, fmt.Errorf("plot %q: series %q has %d x values and a band of %d lo and %d hi", c.Title, s.Name, len(s.X), len(s.Lo), len(s.Hi))
+		}
 		for k := range s.X {
-			y := s.Y[k]
-			if c.LogY {
-				if y <= 0 {
-					return 0, 0, 0, 0, fmt.Errorf("plot %q: series %q has y=%g on a log axis", c.Title, s.Name, y)
-				}
-				y = math.Log10(y)
+			ys := []float64{s.Y[k]}
+			if s.Lo != nil {
+				ys = append(ys, s.Lo[k], s.Hi[k])
 			}
-			x0, x1, y0, y1 = math.Min(x0, s.X[k]), math.Max(x1, s.X[k]), math.Min(y0, y), math.Max(y1, y)
+			for _, y := range ys {
+				if c.LogY {
+					if y <= 0 {
+						return 0, 0, 0, 0, fmt.Errorf("plot %q: series %q has y=%g on a log axis", c.Title, s.Name, y)
+					}
+					y = math.Log10(y)
+				}
+				y0, y1 = math.Min(y0, y), math.Max(y1, y)
+			}
+			x0, x1 = math.Min(x0, s.X[k]), math.Max(x1, s.X[k])
 		}
 	}
 	if math.IsInf(x0, 1) {
@@ -149,6 +166,28 @@ func line(img *image.RGBA, xa, ya, xb, yb float64, c color.RGBA) {
 		t := float64(i) / float64(n)
 		img.SetRGBA(int(math.Round(xa+(xb-xa)*t)), int(math.Round(ya+(yb-ya)*t)), c)
 	}
+}
+
+// band fills, column by column, between a series' Lo and Hi.
+func band(img *image.RGBA, s Series, px, py func(float64) float64, c color.RGBA) {
+	for k := 1; k < len(s.X); k++ {
+		xa, xb := px(s.X[k-1]), px(s.X[k])
+		for x := math.Round(xa); x <= math.Round(xb); x++ {
+			t := 0.0
+			if xb > xa {
+				t = math.Max(0, math.Min(1, (x-xa)/(xb-xa)))
+			}
+			lo := s.Lo[k-1] + t*(s.Lo[k]-s.Lo[k-1])
+			hi := s.Hi[k-1] + t*(s.Hi[k]-s.Hi[k-1])
+			line(img, x, py(lo), x, py(hi), c)
+		}
+	}
+}
+
+// tint is c mixed with three parts white.
+func tint(c color.RGBA) color.RGBA {
+	mix := func(v uint8) uint8 { return uint8((int(v) + 3*255) / 4) }
+	return color.RGBA{mix(c.R), mix(c.G), mix(c.B), 255}
 }
 
 // marker is a filled 7×7 square centred on (x, y).

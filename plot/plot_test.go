@@ -82,3 +82,35 @@ func TestLegendLeft(t *testing.T) {
 		}
 	}
 }
+
+func TestBandIsShadedBehindTheLine(t *testing.T) {
+	s := Series{Name: "mean", X: []float64{0, 10}, Y: []float64{1, 1}, Lo: []float64{0, 0}, Hi: []float64{2, 4}}
+	img, err := Chart{Series: []Series{s}}.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var band, line int
+	for y := range img.Bounds().Dy() {
+		for x := range img.Bounds().Dx() {
+			switch img.RGBAAt(x, y) {
+			case tint(palette[0]):
+				band++
+			case palette[0]:
+				line++
+			}
+		}
+	}
+	// The band is the plot area below the line from y=2 to y=4 (of 0..4):
+	// three quarters of it, 608×288 pixels.
+	if band < 608*288*3/4*9/10 || line < 600 {
+		t.Errorf("band %d pixels, line %d: want the band shaded and the line on top", band, line)
+	}
+	// The band counts in the axis range.
+	if _, _, _, y1, _ := (Chart{Series: []Series{s}}).bounds(); y1 != 4 {
+		t.Errorf("y range top %g, want the band's 4", y1)
+	}
+	s.Hi = s.Hi[:1]
+	if _, err := (Chart{Series: []Series{s}}).Render(); err == nil {
+		t.Error("band shorter than the series: want an error")
+	}
+}

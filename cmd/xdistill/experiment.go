@@ -185,8 +185,14 @@ func (a ablation) run(ctx context.Context, out, log io.Writer) error {
 		return err
 	}
 	fmt.Fprint(out, md)
-	return ablationExamples(results, test, dev, strings.TrimSuffix(a.report, ".md")+".png")
+	if err := ablationExamples(results, test, dev, strings.TrimSuffix(a.report, ".md")+".png"); err != nil {
+		return err
+	}
+	return a.lossCurves(a.lossPNG(), log)
 }
+
+// lossPNG is where the training curves go: beside the report.
+func (a ablation) lossPNG() string { return strings.TrimSuffix(a.report, ".md") + "-loss.png" }
 
 // arm is the config of one variant and seed.
 func (a ablation) arm(v variant, seed int64) config.Config {
@@ -309,6 +315,7 @@ func (a ablation) markdown(results [][]armResult, g distill.Grouping, took time.
 		b.WriteString(" |\n")
 	}
 	fmt.Fprintf(&b, "\nGroups with no valid ground truth (sky is beyond the depth cap) show –.\n\n![examples](%s)\n", filepath.Base(strings.TrimSuffix(a.report, ".md")+".png"))
+	fmt.Fprintf(&b, "\n## Training curves\n\nPhotometric loss of every arm and, for the X-Distill arms, the distillation cross-entropy (before λ), from each run's `metrics.jsonl`: mean ± std over seeds (shaded), each run smoothed with a moving average.\n\n![loss curves](%s)\n", filepath.Base(a.lossPNG()))
 	return b.String()
 }
 
