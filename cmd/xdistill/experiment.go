@@ -60,7 +60,7 @@ std over seeds, Abs Rel per class group, and a PNG of example depth maps.
 Runs resume: re-running continues where an interrupted ablation stopped.
 It takes (3 variants × seeds) times one training run.`,
 		Example: `  xdistill experiment
-  xdistill experiment --seeds 1,2,3 --lambda 0.1 --steps 450
+  xdistill experiment --seeds 1,2,3 --lambda 0.02 --steps 450
   xdistill experiment --set distill.teacher=models/seg.onnx`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -89,7 +89,7 @@ It takes (3 variants × seeds) times one training run.`,
 	f.StringVar(&file, "config", "configs/synthetic.yaml", "YAML config shared by every arm")
 	f.StringArrayVar(&sets, "set", nil, "override any config key: --set section.key=value (repeatable)")
 	f.StringVar(&seeds, "seeds", "1,2,3", "comma-separated training seeds")
-	f.Float64Var(&lambda, "lambda", 0.1, "λ of the X-Distill arms")
+	f.Float64Var(&lambda, "lambda", 0.005, "λ of the X-Distill arms (configs/synthetic.yaml's)")
 	f.StringVar(&arms, "arms", "baseline,grouped,none", "arms to run: baseline, grouped (X-Distill, default grouping), none (X-Distill, 19 classes); run disjoint sets in parallel processes, then all to write the full report")
 	f.IntVar(&steps, "steps", 0, "training steps per run (0 = the config's)")
 	f.StringVar(&runs, "runs", "runs/ablation", "where the runs go (one folder per arm and seed)")
