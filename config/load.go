@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -156,4 +157,19 @@ func suggest(key string, known map[string]bool) string {
 	}
 	sort.Strings(same)
 	return "known keys here: " + strings.Join(same, ", ")
+}
+
+// Diff lists the keys whose values differ between a and b, as
+// "key: a → b", sorted; keys in ignore are skipped.
+func Diff(a, b Config, ignore ...string) []string {
+	fa, fb := flatten(a), flatten(b)
+	var out []string
+	for k, va := range fa {
+		if slices.Contains(ignore, k) || reflect.DeepEqual(va, fb[k]) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: %v → %v", k, va, fb[k]))
+	}
+	slices.Sort(out)
+	return out
 }

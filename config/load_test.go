@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,5 +102,18 @@ func TestShippedConfigsLoad(t *testing.T) {
 		if _, err := Load(Options{File: f}); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+}
+
+func TestDiffNamesChangedKeys(t *testing.T) {
+	a, b := Default(), Default()
+	b.Train.Steps, b.Distill.Lambda, b.Data.Width = 10, 0.5, 320
+	got := Diff(a, b, "train.steps")
+	want := []string{"data.width: 416 → 320", "distill.lambda: 0 → 0.5"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Diff = %q, want %q", got, want)
+	}
+	if d := Diff(a, a); len(d) != 0 {
+		t.Errorf("Diff of equal configs = %q", d)
 	}
 }

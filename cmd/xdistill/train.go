@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/sugarme/gotch"
 
+	"github.com/xdistill/edge-depth/checkpoint"
 	"github.com/xdistill/edge-depth/config"
 	"github.com/xdistill/edge-depth/distill"
 	"github.com/xdistill/edge-depth/kitti"
@@ -45,6 +47,11 @@ func newTrainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if run, _ := cmd.Flags().GetString("resume"); run != "" {
+				if err := resumeRun(&cfg, run); err != nil {
+					return err
+				}
+			}
 			return runTrain(cmd.Context(), cfg, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
@@ -58,7 +65,44 @@ func newTrainCmd() *cobra.Command {
 	f.Float64("lr", 0, "learning rate")
 	f.String("encoder-weights", "", "torchvision ResNet state dict (.pth) for both encoders")
 	f.String("data", "", "dataset root (KITTI raw layout)")
+	f.String("resume", "", "continue the run in this directory (its checkpoint, optimizer state and step); the config must be the one it was started with, except train.steps")
 	return cmd
+}
+
+// resumeRun points cfg at an existing run and refuses a config that is not
+// the one the run was trained with: resuming under other settings would
+// silently mix two experiments in one run. (Without --resume, a run
+// directory with a checkpoint is resumed too; --resume makes it explicit
+// and checked.)
+func resumeRun(cfg *config.Config, run string) error {
+	rec, err := runRecord(run)
+	if err != nil {
+		return fmt.Errorf("--resume %s: %w", run, err)
+	}
+	var was config.Config
+	if err := json.Unmarshal(rec.Config, &was); err != nil {
+		return fmt.Errorf("--resume %s: the run record's config: %w", run, err)
+	}
+	cfg.Train.Out = run
+	if d := config.Diff(was, *cfg, "train.steps", "train.out", "train.threads", "data.workers", "train.device", "runtime.onnxruntime_lib"); len(d) > 0 {
+		return fmt.Errorf("--resume %s: the config differs from the run's (%s); pass the config it was started with", run, strings.Join(d, "; "))
+	}
+	return nil
+}
+
+// runRecord reads a run's newest record (the checkpoint, else the previous one).
+func runRecord(run string) (*checkpoint.Record, error) {
+	var first error
+	for _, dir := range []string{checkpoint.CheckpointDir, checkpoint.PrevDir} {
+		rec, err := checkpoint.ReadRecord(filepath.Join(run, dir, checkpoint.RecordFile))
+		if err == nil {
+			return rec, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, fmt.Errorf("no checkpoint to resume: %w", first)
 }
 
 func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error {
