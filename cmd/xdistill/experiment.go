@@ -23,6 +23,7 @@ import (
 	"github.com/xdistill/edge-depth/metrics"
 	"github.com/xdistill/edge-depth/plot"
 	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/teacher"
 	"github.com/xdistill/edge-depth/training"
 )
 
@@ -41,6 +42,8 @@ type ablation struct {
 	variants []variant
 	runs     string
 	report   string
+	// teacherNote is the teacher's score on the test drive, for the report.
+	teacherNote string
 }
 
 func newExperimentCmd() *cobra.Command {
@@ -177,6 +180,7 @@ func (a ablation) run(ctx context.Context, out, log io.Writer) error {
 			results[vi] = append(results[vi], r)
 		}
 	}
+	a.teacherNote = teacherScore(ctx, a.base, groups, log)
 	md := a.markdown(results, groups, time.Since(start))
 	if err := os.MkdirAll(filepath.Dir(a.report), 0o755); err != nil {
 		return err
@@ -274,6 +278,8 @@ func (a ablation) markdown(results [][]armResult, g distill.Grouping, took time.
 		c.Data.Width, c.Data.Height, c.Model.Width, c.Train.BatchSize, c.Train.Steps, c.Train.LearningRate, a.seeds, c.Distill.Teacher)
 	if c.Distill.Teacher == "labels" {
 		b.WriteString(" (the world's ground-truth labels: a perfect teacher, mIoU 100 %)")
+	} else if a.teacherNote != "" {
+		fmt.Fprintf(&b, " (%s)", a.teacherNote)
 	}
 	b.WriteString(". Metrics: synthetic protocol (caps 1e-3..80 m, per-image median scaling); mean ± std over seeds.\n\n")
 	for _, w := range []struct {
@@ -378,4 +384,31 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%s, %d cores", name, runtime.NumCPU())
+}
+
+// teacherScore is the ONNX teacher's mIoU on the test split against the
+// world's labels, through the same path that labelled the training frames;
+// "" when the teacher is the labels themselves or cannot be scored.
+func teacherScore(ctx context.Context, cfg config.Config, g distill.Grouping, log io.Writer) string {
+	model := cfg.Distill.Teacher
+	switch model {
+	case "labels":
+		return ""
+	case "builtin":
+		model = cfg.Distill.TeacherModel
+	}
+	t, err := teacher.OpenONNX(model, teacher.Options{ORTLib: cfg.Runtime.ONNXRuntimeLib, Provider: "cpu"})
+	if err != nil {
+		return fmt.Sprintf("%s: not scored: %v", model, err)
+	}
+	defer t.Close()
+	c, err := teacher.Evaluate(ctx, t, cfg.Data.Root, splitPath(cfg, "test"), log)
+	if err != nil {
+		return fmt.Sprintf("%s: not scored: %v", model, err)
+	}
+	gc, err := c.Grouped(g.ToGrp[:], len(g.Groups))
+	if err != nil {
+		return fmt.Sprintf("%s: not scored: %v", model, err)
+	}
+	return fmt.Sprintf("%s on the test drive: mIoU %.3f over the 19 classes, %.3f over the %d groups", model, c.MeanIoU(), gc.MeanIoU(), len(g.Groups))
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/distill"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/synth"
 	"github.com/xdistill/edge-depth/teacher"
@@ -126,6 +128,18 @@ func TestTrainWithBuiltinTeacher(t *testing.T) {
 	}
 	if strings.Contains(msg, "training it") || !strings.Contains(msg, "labelled 0 frames, 3 already cached") {
 		t.Errorf("second run should reuse the teacher and its labels:\n%s", msg)
+	}
+	// The ablation report scores the same teacher on the test drive.
+	cfg := config.Default()
+	cfg.Data.Root, cfg.Data.Splits = data, filepath.Join(data, "splits")
+	cfg.Distill.Teacher, cfg.Distill.TeacherModel = "builtin", model
+	note := teacherScore(context.Background(), cfg, distill.Default(), io.Discard)
+	if !strings.Contains(note, model+" on the test drive: mIoU 0.") || !strings.Contains(note, "over the 7 groups") {
+		t.Errorf("teacher score in the report: %q", note)
+	}
+	cfg.Distill.TeacherModel = filepath.Join(dir, "missing.onnx")
+	if note := teacherScore(context.Background(), cfg, distill.Default(), io.Discard); !strings.Contains(note, "not scored") {
+		t.Errorf("missing teacher: %q", note)
 	}
 }
 
