@@ -117,14 +117,14 @@ func DispToDepth(s *Scope, disp *ts.Tensor, minDepth, maxDepth float64) (scaled,
 // typical depth saves the hundreds of Adam steps the bias would otherwise
 // spend getting there, which a short CPU schedule cannot afford.
 func (d *DepthNet) InitDepth(s *Scope, depth, minDepth, maxDepth float64) {
+	if d.classes > 0 {
+		return // a segmentation net has no disparity head
+	}
 	minDisp, maxDisp := 1/maxDepth, 1/minDepth
 	p := (1/depth - minDisp) / (maxDisp - minDisp)
 	logit := math.Log(p / (1 - p))
 	noGrad(func() {
 		for _, c := range d.dispconv {
-			if c == nil || d.classes > 0 {
-				continue // no disparity head (a segmentation net)
-			}
 			b := c.conv.Bs
 			b.Copy_(s.T(s.T(b.MustOnesLike(false)).MustMulScalar(s.F(logit), false)))
 		}

@@ -56,15 +56,13 @@ func NewModel(mc config.Model, device gotch.Device) (*Model, error) {
 	if mc.PoseTranslationScale > 0 {
 		pn.TranslationScale = mc.PoseTranslationScale
 	}
+	s := NewScope()
 	if mc.InitMotion > 0 {
-		s := NewScope()
 		pn.InitForwardMotion(s, mc.InitMotion)
-		s.Drop()
 	}
 	if mc.InitDepth > 0 {
-		s := NewScope()
 		dn.InitDepth(s, mc.InitDepth, mc.MinDepth, mc.MaxDepth)
-		s.Drop()
 	}
+	s.Drop()
 	return &Model{VS: vs, Depth: dn, Pose: pn, Spec: spec, MinDepth: mc.MinDepth, MaxDepth: mc.MaxDepth}, nil
 }

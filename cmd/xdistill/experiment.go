@@ -23,7 +23,6 @@ import (
 	"github.com/xdistill/edge-depth/metrics"
 	"github.com/xdistill/edge-depth/plot"
 	"github.com/xdistill/edge-depth/progress"
-	"github.com/xdistill/edge-depth/teacher"
 	"github.com/xdistill/edge-depth/training"
 )
 
@@ -397,12 +396,7 @@ func teacherScore(ctx context.Context, cfg config.Config, g distill.Grouping, lo
 	case "builtin":
 		model = cfg.Distill.TeacherModel
 	}
-	t, err := teacher.OpenONNX(model, teacher.Options{ORTLib: cfg.Runtime.ONNXRuntimeLib, Provider: "cpu"})
-	if err != nil {
-		return fmt.Sprintf("%s: not scored: %v", model, err)
-	}
-	defer t.Close()
-	c, err := teacher.Evaluate(ctx, t, cfg.Data.Root, splitPath(cfg, "test"), log)
+	c, err := evalTeacher(ctx, model, cfg.Data.Root, splitPath(cfg, "test"), cfg.Runtime.ONNXRuntimeLib, log)
 	if err != nil {
 		return fmt.Sprintf("%s: not scored: %v", model, err)
 	}

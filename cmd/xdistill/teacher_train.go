@@ -199,13 +199,8 @@ func scoreTeacher(ctx context.Context, model, data, split, ortLib string, out, l
 			return nil
 		}
 	}
-	t, err := teacher.OpenONNX(model, teacher.Options{ORTLib: ortLib, Provider: "cpu"})
-	if err != nil {
-		return err
-	}
-	defer t.Close()
 	start := time.Now()
-	c, err := teacher.Evaluate(ctx, t, data, split, log)
+	c, err := evalTeacher(ctx, model, data, split, ortLib, log)
 	if err != nil {
 		if !required && !errors.Is(err, context.Canceled) {
 			fmt.Fprintf(out, "teacher not scored: %v\n", err)
@@ -215,6 +210,17 @@ func scoreTeacher(ctx context.Context, model, data, split, ortLib string, out, l
 	}
 	slog.Debug("teacher scored", "model", model, "split", split, "took", time.Since(start))
 	return printIoU(out, model, split, c)
+}
+
+// evalTeacher scores an ONNX teacher on a labelled split through the path
+// that labels training frames.
+func evalTeacher(ctx context.Context, model, data, split, ortLib string, log io.Writer) (*metrics.Confusion, error) {
+	t, err := teacher.OpenONNX(model, teacher.Options{ORTLib: ortLib, Provider: "cpu"})
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	return teacher.Evaluate(ctx, t, data, split, log)
 }
 
 // printIoU writes per-class and per-group IoU and the means.
