@@ -153,6 +153,12 @@ func (t *SegTrainer) resume() (int, error) {
 
 func (t *SegTrainer) loop(ctx context.Context, start int) error {
 	c := t.Cfg
+	ws := NewScope() // the class weights: uploaded once, not per step
+	defer ws.Drop()
+	weight := ts.NewTensor() // undefined = every class 1
+	if t.ClassWeights != nil {
+		weight = ws.T(ts.MustOfSlice(t.ClassWeights).MustTo(t.Device, true))
+	}
 	loader := &Loader{Data: t.Data, BatchSize: c.BatchSize, Seed: uint64(c.Seed), Workers: c.Workers,
 		Aug: Augment{ColorJitter: c.ColorJitter, FlipProb: c.FlipProb}}
 	lctx, cancel := context.WithCancel(ctx)
@@ -168,7 +174,7 @@ func (t *SegTrainer) loop(ctx context.Context, start int) error {
 		next = hb.Step + 1
 		t.opt.LR = t.lr(hb.Step)
 		ManualSeed(c.Seed*1_000_003 + int64(hb.Step))
-		ce, err := t.step(hb)
+		ce, err := t.step(hb, weight)
 		if err != nil {
 			return err
 		}
@@ -210,7 +216,7 @@ func (t *SegTrainer) loop(ctx context.Context, start int) error {
 // step runs one optimisation step and returns its cross-entropy. A
 // non-finite loss is an error at once: with labels from the data and no
 // photometric terms, it means a diverged run, not a bad batch.
-func (t *SegTrainer) step(hb *HostBatch) (float64, error) {
+func (t *SegTrainer) step(hb *HostBatch, weight *ts.Tensor) (float64, error) {
 	s := NewScope()
 	defer s.Drop()
 	n := hb.H * hb.W
@@ -219,10 +225,6 @@ func (t *SegTrainer) step(hb *HostBatch) (float64, error) {
 		return 0, fmt.Errorf("teacher step %d: batch without labels", hb.Step)
 	}
 	labels := s.T(ts.MustOfSlice(hb.Labels).MustView([]int64{int64(hb.B), int64(hb.H), int64(hb.W)}, true).MustTo(t.Device, true))
-	weight := ts.NewTensor()
-	if t.ClassWeights != nil {
-		weight = s.T(ts.MustOfSlice(t.ClassWeights).MustTo(t.Device, true))
-	}
 	t.opt.ZeroGrad()
 	loss := weightedCE(s, t.model.Logits(s, img, true), labels, weight, hb.Valid)
 	ce := loss.Float64Values()[0]
