@@ -35,6 +35,9 @@ export OPENCV_LOG_LEVEL ?= ERROR
 # without xdistill's re-exec (cmd/xdistill/main.go), and spinning threads
 # made libtorch tests up to 20× slower on a busy 2-core machine.
 export OMP_WAIT_POLICY ?= PASSIVE
+# OpenBLAS's own spinning pool beside libtorch's threads halved training
+# speed on a busy machine (internal/torchenv has the numbers).
+export OPENBLAS_NUM_THREADS ?= 1
 LDFLAGS := -X main.version=$(VERSION)
 
 # Test timeout per package; the whole suite must stay well under 20 min on 2 cores.
@@ -65,6 +68,7 @@ env: $(TORCH_STUBS) ## print the CGO settings for plain go commands (see README:
 	@echo "export CGO_LDFLAGS='$(CGO_LDFLAGS)'"
 	@echo "export OPENCV_LOG_LEVEL=$(OPENCV_LOG_LEVEL)"
 	@echo "export OMP_WAIT_POLICY=$(OMP_WAIT_POLICY)"
+	@echo "export OPENBLAS_NUM_THREADS=$(OPENBLAS_NUM_THREADS)"
 
 build: deps ## build bin/xdistill and bin/edge-depth
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/xdistill ./cmd/xdistill

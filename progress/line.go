@@ -11,7 +11,7 @@ const barWidth = 24
 // line renders "label [====    ] 40/100  40% 12.5/s ETA 5s  status".
 func (b *Bar) line() string {
 	elapsed := b.now().Sub(b.start)
-	rate := float64(b.done) / max(elapsed.Seconds(), 1e-9)
+	rate := float64(b.done-b.skipped) / max(elapsed.Seconds(), 1e-9)
 	var sb strings.Builder
 	sb.WriteString(b.label)
 	if b.total > 0 {
@@ -22,7 +22,7 @@ func (b *Bar) line() string {
 		fmt.Fprintf(&sb, " %d", b.done)
 	}
 	fmt.Fprintf(&sb, " %s/s", formatRate(rate))
-	if b.total > 0 && b.done > 0 && b.done < b.total {
+	if b.total > 0 && rate > 0 && b.done < b.total {
 		eta := time.Duration(float64(b.total-b.done) / rate * float64(time.Second))
 		fmt.Fprintf(&sb, " ETA %s", eta.Round(time.Second))
 	} else {

@@ -25,6 +25,7 @@ type Bar struct {
 	label    string
 	total    int
 	done     int
+	skipped  int // units done before this process (a resumed run): not in the rate
 	status   string
 	tty      bool
 	now      func() time.Time
@@ -68,6 +69,16 @@ func (b *Bar) Add(n int) {
 	if b.last.IsZero() || b.now().Sub(b.last) >= every {
 		b.draw()
 	}
+}
+
+// Skip records n units that were done before the bar started (the steps
+// of a resumed run): they count towards the total but not the rate, so
+// the ETA stays honest.
+func (b *Bar) Skip(n int) {
+	b.mu.Lock()
+	b.done += n
+	b.skipped += n
+	b.mu.Unlock()
 }
 
 // SetStatus sets text shown after the counts (e.g. the current loss); it

@@ -65,6 +65,20 @@ func TestRateAndETA(t *testing.T) {
 	}
 }
 
+func TestSkippedUnitsCountButDoNotInflateTheRate(t *testing.T) {
+	c := &clock{t: time.Unix(1000, 0)}
+	b := newBar(&bytes.Buffer{}, "train", 100, false, c.now)
+	b.Skip(60) // a run resumed at step 60
+	if got := b.Line(); !strings.Contains(got, "60/100  60%") || strings.Contains(got, "ETA") {
+		t.Errorf("after Skip: %q, want 60/100 and no ETA before any new work", got)
+	}
+	c.advance(10 * time.Second)
+	b.Add(20)
+	if got := b.Line(); !strings.Contains(got, "80/100  80%") || !strings.Contains(got, " 2.0/s") || !strings.Contains(got, "ETA 10s") {
+		t.Errorf("line %q: want 80/100, 2.0/s (new work only), ETA 10s", got)
+	}
+}
+
 func TestPlainOutputIsThrottled(t *testing.T) {
 	var buf bytes.Buffer
 	c := &clock{t: time.Unix(0, 0)}

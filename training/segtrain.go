@@ -90,6 +90,9 @@ func (t *SegTrainer) Run(ctx context.Context) error {
 		slog.Info("teacher run already complete", "run", t.Cfg.Out, "step", start)
 		return nil
 	}
+	if t.Progress != nil {
+		t.Progress.Skip(start)
+	}
 	return t.loop(ctx, start)
 }
 

@@ -22,6 +22,8 @@ import (
 // Progress receives the trainer's progress (a terminal bar in the CLI).
 type Progress interface {
 	Add(n int)
+	Skip(n int) // steps done before a resume
+
 	SetStatus(s string)
 	Finish()
 }
@@ -74,6 +76,9 @@ func (t *Trainer) Run(ctx context.Context) error {
 	if start >= t.Cfg.Train.Steps {
 		slog.Info("run already complete", "run", t.Cfg.Train.Out, "step", start)
 		return nil
+	}
+	if t.Progress != nil {
+		t.Progress.Skip(start)
 	}
 	return t.loop(ctx, start)
 }

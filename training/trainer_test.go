@@ -1,6 +1,7 @@
 package training
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/xdistill/edge-depth/checkpoint"
 	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/progress"
 )
 
 // slideData is a camera sliding past a textured wall: frames are the
@@ -49,8 +51,12 @@ func tinyConfig(out string, steps int) config.Config {
 }
 
 func train(t *testing.T, ctx context.Context, c config.Config) (*Trainer, error) {
+	return trainShowing(t, ctx, c, nil)
+}
+
+func trainShowing(t *testing.T, ctx context.Context, c config.Config, p Progress) (*Trainer, error) {
 	t.Helper()
-	tr := &Trainer{Cfg: c, Data: slideData{96, 64}, Device: gotch.CPU, Version: "test"}
+	tr := &Trainer{Cfg: c, Data: slideData{96, 64}, Device: gotch.CPU, Version: "test", Progress: p}
 	return tr, tr.Run(ctx)
 }
 
@@ -75,9 +81,13 @@ func TestResumeContinuesFromCheckpoint(t *testing.T) {
 	if _, err := train(t, context.Background(), tinyConfig(dir, 3)); err != nil {
 		t.Fatal(err)
 	}
-	resumed, err := train(t, context.Background(), tinyConfig(dir, 6))
+	var shown bytes.Buffer
+	resumed, err := trainShowing(t, context.Background(), tinyConfig(dir, 6), progress.New(&shown, "train", 6))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(shown.String(), "6/6 100%") || strings.Contains(shown.String(), " 1/6 ") {
+		t.Errorf("resumed run's progress should count on from step 3 to 6/6: %q", shown.String())
 	}
 	if resumed.opt.Step != 6 {
 		t.Errorf("resumed optimizer is at step %d, want 6", resumed.opt.Step)

@@ -22,11 +22,20 @@ import (
 //   - OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of
 //     spinning. With spinning, a training step on a busy 2-core machine
 //     took 14–17 s; passive, 2.1–3.4 s (same run, same load).
+//   - OPENBLAS_NUM_THREADS=1: Debian's libtorch calls OpenBLAS (pthreads
+//     build) for bmm (the warp's camera matrices), and OpenBLAS keeps its
+//     own thread pool that spins in sched_yield beside libtorch's OpenMP
+//     threads. libtorch already parallelises around the BLAS call; the
+//     matrices are tiny. Measured: 30 training steps at 256×96 on a busy
+//     2-core machine, 145 s with OpenBLAS's pool and 74 s without (CPU
+//     time 87 s vs 62 s; perf showed 36% of the main thread in
+//     sched_yield under exec_blas).
 var Vars = []string{
 	"MALLOC_ARENA_MAX=2",
 	"MALLOC_MMAP_THRESHOLD_=33554432",
 	"MALLOC_TRIM_THRESHOLD_=1073741824",
 	"OMP_WAIT_POLICY=PASSIVE",
+	"OPENBLAS_NUM_THREADS=1",
 }
 
 // Missing returns the entries of Vars whose variable is not set.
