@@ -56,12 +56,15 @@ type Train struct {
 	Seed   int64  `mapstructure:"seed"`
 	// Threads is libtorch's CPU thread count (0 = every core). Float
 	// reductions depend on it in the last bits; 1 makes runs bit-exact.
-	Threads         int     `mapstructure:"threads"`
-	BatchSize       int     `mapstructure:"batch_size"`
-	Steps           int     `mapstructure:"steps"`
-	LearningRate    float64 `mapstructure:"learning_rate"`
-	LRDecayEvery    int     `mapstructure:"lr_decay_every"` // steps between ×LRDecay
-	LRDecay         float64 `mapstructure:"lr_decay"`
+	Threads      int     `mapstructure:"threads"`
+	BatchSize    int     `mapstructure:"batch_size"`
+	Steps        int     `mapstructure:"steps"`
+	LearningRate float64 `mapstructure:"learning_rate"`
+	LRDecayEvery int     `mapstructure:"lr_decay_every"` // steps between ×LRDecay
+	LRDecay      float64 `mapstructure:"lr_decay"`
+	// PoseLRScale multiplies the learning rate of the pose network
+	// (1 = one rate for all, as Monodepth2).
+	PoseLRScale     float64 `mapstructure:"pose_lr_scale"`
 	SSIMWeight      float64 `mapstructure:"ssim_weight"`
 	Smoothness      float64 `mapstructure:"smoothness"`
 	AutoMask        bool    `mapstructure:"automask"`
@@ -107,7 +110,7 @@ func Default() Config {
 			SynthSeed: 1, SynthSequences: 8, SynthFrames: 100, SynthStyle: "default"},
 		Model: Model{Encoder: "resnet18", Width: 1, Padding: "reflect", MinDepth: 0.1, MaxDepth: 100, Scales: 4},
 		Train: Train{Device: "auto", Seed: 1, BatchSize: 12, Steps: 20000, LearningRate: 1e-4,
-			LRDecayEvery: 15000, LRDecay: 0.1, SSIMWeight: 0.85, Smoothness: 1e-3, AutoMask: true,
+			LRDecayEvery: 15000, LRDecay: 0.1, PoseLRScale: 1, SSIMWeight: 0.85, Smoothness: 1e-3, AutoMask: true,
 			ColorJitter: true, FlipProb: 0.5, Out: "runs/latest", CheckpointEvery: 500, LogEvery: 10},
 		Distill: Distill{Lambda: 0, Grouping: "default", Teacher: "labels",
 			TranslatorWidth: 16, TranslatorLayers: 3, TranslatorScales: 1,

@@ -35,6 +35,7 @@ func (c Config) Validate() error {
 	check(t.BatchSize > 0, "train.batch_size %d: want > 0", t.BatchSize)
 	check(t.Steps > 0, "train.steps %d: want > 0", t.Steps)
 	check(t.LearningRate > 0, "train.learning_rate %g: want > 0", t.LearningRate)
+	check(t.PoseLRScale > 0, "train.pose_lr_scale %g: want > 0 (1 = the pose net learns at train.learning_rate)", t.PoseLRScale)
 	check(t.SSIMWeight >= 0 && t.SSIMWeight <= 1, "train.ssim_weight %g: want 0..1", t.SSIMWeight)
 	check(t.FlipProb >= 0 && t.FlipProb <= 1, "train.flip_prob %g: want 0..1", t.FlipProb)
 	check(t.Out != "", "train.out: want a run directory")

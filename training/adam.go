@@ -3,6 +3,7 @@ package training
 import (
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
@@ -16,9 +17,12 @@ type Adam struct {
 	Beta1, Beta2 float64
 	Eps          float64
 	Step         int64
-	names        []string
-	params       map[string]*ts.Tensor
-	m, v         map[string]*ts.Tensor
+	// Scale multiplies LR for the variables under a path prefix ("pose"
+	// = every "pose.*" variable); the others use LR.
+	Scale  map[string]float64
+	names  []string
+	params map[string]*ts.Tensor
+	m, v   map[string]*ts.Tensor
 }
 
 // NewAdam makes an optimiser for the trainable variables in vs.
@@ -84,11 +88,21 @@ func (a *Adam) update(n string, bc1, bc2 float64) {
 	gg := s.T(s.T(g.MustMul(g, false)).MustMulScalar(s.F(1-a.Beta2), false))
 	vNew := s.T(s.T(v.MustMulScalar(s.F(a.Beta2), false)).MustAdd(gg, false))
 	denom := s.T(s.T(s.T(vNew.MustSqrt(false)).MustDivScalar(s.F(math.Sqrt(bc2)), false)).MustAddScalar(s.F(a.Eps), false))
-	upd := s.T(s.T(mNew.MustDiv(denom, false)).MustMulScalar(s.F(a.LR/bc1), false))
+	upd := s.T(s.T(mNew.MustDiv(denom, false)).MustMulScalar(s.F(a.lr(n)/bc1), false))
 	pNew := s.T(p.MustSub(upd, false))
 	m.Copy_(mNew)
 	v.Copy_(vNew)
 	p.Copy_(pNew)
+}
+
+// lr is the learning rate of variable n.
+func (a *Adam) lr(n string) float64 {
+	for prefix, k := range a.Scale {
+		if strings.HasPrefix(n, prefix+".") {
+			return a.LR * k
+		}
+	}
+	return a.LR
 }
 
 // State returns the moments by parameter name ("m/NAME", "v/NAME") for a

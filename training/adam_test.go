@@ -2,10 +2,12 @@ package training
 
 import (
 	"bytes"
+	"math"
 	"testing"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/ts"
 
 	"github.com/xdistill/edge-depth/checkpoint"
 	"github.com/xdistill/edge-depth/internal/pyref"
@@ -75,4 +77,33 @@ func encodeDecode(t *testing.T, tensors []checkpoint.Tensor) *checkpoint.File {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// TestAdamScalesThePoseNetsRate: Adam's first step moves every weight by
+// about its learning rate, so a "pose.*" weight under Scale 3 moves 3× as
+// far as a "depth.*" one; "poser.*" is not under "pose".
+func TestAdamScalesThePoseNetsRate(t *testing.T) {
+	vs := nn.NewVarStore(gotch.CPU)
+	ps := map[string]*ts.Tensor{}
+	for _, n := range []string{"depth", "pose", "poser"} {
+		ps[n] = vs.Root().Sub(n).MustZeros("w", []int64{3})
+	}
+	opt := NewAdam(vs, 0.01)
+	defer opt.Drop()
+	opt.Scale = map[string]float64{"pose": 3}
+	s := NewScope()
+	defer s.Drop()
+	var loss *ts.Tensor
+	for _, p := range ps {
+		loss = add(s, loss, s.T(p.MustSum(Float, false)))
+	}
+	opt.ZeroGrad()
+	loss.MustBackward()
+	opt.Update()
+	want := map[string]float64{"depth": -0.01, "pose": -0.03, "poser": -0.01}
+	for n, p := range ps {
+		if got := float64(values(t, p)[0]); math.Abs(got-want[n]) > 1e-6 {
+			t.Errorf("%s.w after one step: %.5f, want %.5f", n, got, want[n])
+		}
+	}
 }

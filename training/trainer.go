@@ -118,6 +118,9 @@ func (t *Trainer) setup() error {
 		}
 	}
 	t.model, t.opt = m, NewAdam(m.VS, t.Cfg.Train.LearningRate)
+	if k := t.Cfg.Train.PoseLRScale; k > 0 && k != 1 {
+		t.opt.Scale = map[string]float64{"pose": k}
+	}
 	t.warper = NewWarper(int64(h), int64(w), t.Device)
 	t.started = time.Now()
 	return os.MkdirAll(t.Cfg.Train.Out, 0o755)
