@@ -14,10 +14,12 @@ import (
 func SSIM(s *Scope, x, y *ts.Tensor) *ts.Tensor {
 	const c1, c2 = 0.01 * 0.01, 0.03 * 0.03
 	mul := func(a, b *ts.Tensor) *ts.Tensor { return s.T(a.MustMul(b, false)) }
-	c := x.MustSize()[1]
 	stack := s.T(ts.MustCat([]ts.Tensor{*x, *y, *mul(x, x), *mul(y, y), *mul(x, y)}, 1))
 	means := Box3(s, ReflectPad1(s, stack))
-	part := func(i int64) *ts.Tensor { return s.T(means.MustNarrow(1, i*c, c, false)) }
+	// One chunk op, not five narrows: a narrow's gradient is a full-size
+	// zero tensor each.
+	chunks := means.MustChunk(5, 1, false)
+	part := func(i int64) *ts.Tensor { return s.T(&chunks[i]) }
 	muX, muY := part(0), part(1)
 	muXX, muYY, muXY := mul(muX, muX), mul(muY, muY), mul(muX, muY)
 	sigX := s.T(part(2).MustSub(muXX, false))
