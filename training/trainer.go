@@ -231,7 +231,11 @@ func status(epoch int, l Losses, rate float64) string {
 	if l.Distill != 0 {
 		ce = fmt.Sprintf(" ce %.3f", l.Distill)
 	}
-	return fmt.Sprintf("epoch %d  loss %.4f photo %.4f%s  %.1f samples/s", epoch, l.Total, l.Photometric, ce, rate)
+	speed := "" // none until the first log window has been timed
+	if rate > 0 {
+		speed = fmt.Sprintf("  %.1f samples/s", rate)
+	}
+	return fmt.Sprintf("epoch %d  loss %.4f photo %.4f%s%s", epoch, l.Total, l.Photometric, ce, speed)
 }
 
 // trainStep runs one optimisation step; false when the loss is not finite

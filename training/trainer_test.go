@@ -152,3 +152,13 @@ func TestCorruptOrMismatchedCheckpointIsRefused(t *testing.T) {
 		t.Errorf("truncated weights: got %v, want an error naming the run", err)
 	}
 }
+
+func TestStatusShowsSpeedOnlyOnceMeasured(t *testing.T) {
+	l := Losses{Total: 0.04, Photometric: 0.03, Distill: 1.5}
+	if got := status(1, l, 0); strings.Contains(got, "samples/s") {
+		t.Errorf("before the first log window: %q shows a speed", got)
+	}
+	if got := status(2, l, 7.84); !strings.Contains(got, "7.8 samples/s") || !strings.Contains(got, "ce 1.500") {
+		t.Errorf("status = %q, want the speed and the ce term", got)
+	}
+}
