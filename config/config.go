@@ -95,6 +95,10 @@ type Distill struct {
 	TeacherSteps int     `mapstructure:"teacher_steps"` // training steps when it is trained here
 	TeacherSize  string  `mapstructure:"teacher_size"`  // its input WxH; "" = data.width×height
 	TeacherWidth float64 `mapstructure:"teacher_width"` // its encoder's channel multiplier
+	// StartStep is the first step whose distillation gradient reaches the
+	// depth net; before it the translator learns to read the (detached)
+	// disparity, so the depth net is shaped by photometry first.
+	StartStep int `mapstructure:"start_step"`
 }
 
 // Runtime is where native libraries are found.

@@ -78,6 +78,8 @@ func TestBadValuesAndFiles(t *testing.T) {
 		"wrong type":               "train:\n  steps: many\n",
 		"bad padding":              "model:\n  padding: mirror\n",
 		"not yaml":                 "train: [1, 2\n",
+		"distil never starts":      "train:\n  steps: 10\ndistill:\n  lambda: 0.1\n  start_step: 10\n",
+		"pose rate zero":           "train:\n  pose_lr_scale: 0\n",
 	}
 	for name, body := range cases {
 		if _, err := Load(Options{File: writeYAML(t, body)}); err == nil {

@@ -41,6 +41,8 @@ func (c Config) Validate() error {
 	check(t.Out != "", "train.out: want a run directory")
 	check(x.Lambda >= 0, "distill.lambda %g: want ≥ 0", x.Lambda)
 	check(x.TranslatorWidth > 0 && x.TranslatorLayers > 0, "distill.translator_width/layers: want > 0")
+	check(x.StartStep >= 0, "distill.start_step %d: want ≥ 0 (0 = distil from the first step)", x.StartStep)
+	check(x.Lambda == 0 || x.StartStep < t.Steps, "distill.start_step %d: want < train.steps %d, else the depth net is never distilled", x.StartStep, t.Steps)
 	if x.Teacher == "builtin" {
 		check(strings.HasSuffix(x.TeacherModel, ".onnx"), "distill.teacher_model %q: want a path to an .onnx file", x.TeacherModel)
 		check(x.TeacherSteps > 0, "distill.teacher_steps %d: want > 0", x.TeacherSteps)

@@ -21,6 +21,10 @@ type Translator struct {
 	Groups int
 	Scales int // disparity scales it is applied to (0..Scales-1)
 	Lambda float64
+	// Detach stops the distillation gradient at the disparity: the
+	// translator learns, the depth net is not pushed (the warm-up before
+	// distill.start_step).
+	Detach bool
 }
 
 // AddTranslator builds the translator under "translator.*" in the model's
@@ -48,6 +52,9 @@ func (m *Model) AddTranslator(dc config.Distill, groups int) error {
 // Forward returns group logits [B,G,H,W] for a disparity [B,1,H,W].
 func (t *Translator) Forward(s *Scope, disp *ts.Tensor) *ts.Tensor {
 	x := disp
+	if t.Detach {
+		x = s.T(disp.MustDetach(false))
+	}
 	for _, b := range t.blocks {
 		x = b.Forward(s, x)
 	}

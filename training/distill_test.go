@@ -88,8 +88,26 @@ func TestDistillLossIgnoresUnlabelledPixels(t *testing.T) {
 }
 
 // With λ > 0 the translator's loss reaches the depth network (decoder and
-// encoder); the photometric terms are left out so only the CE acts.
-func TestDistillGradientReachesDepthNet(t *testing.T) {
+// encoder); during the warm-up (Detach) only the translator learns. The
+// photometric terms are left out so only the CE acts.
+func TestDistillGradientReachesDepthNetUnlessDetached(t *testing.T) {
+	for _, detach := range []bool{false, true} {
+		grads := distillGrads(t, detach)
+		for _, name := range []string{"depth.decoder.dispconv_0.conv.weight", "depth.encoder.conv1.weight"} {
+			if got := grads[name]; detach != (got == 0) {
+				t.Errorf("detach %v: %s gradient norm %g", detach, name, got)
+			}
+		}
+		if got := grads["translator.out.weight"]; !(got > 0) {
+			t.Errorf("detach %v: translator gradient norm %g, want > 0", detach, got)
+		}
+		t.Logf("detach %v: |grad| %v", detach, grads)
+	}
+}
+
+// distillGrads backpropagates the distillation loss of one batch and
+// returns the gradient norms of a few variables (0 = no gradient).
+func distillGrads(t *testing.T, detach bool) map[string]float64 {
 	c := tinyConfig(t.TempDir(), 1)
 	c.Distill.Lambda = 1
 	ManualSeed(1)
@@ -100,38 +118,43 @@ func TestDistillGradientReachesDepthNet(t *testing.T) {
 	if err := m.AddTranslator(c.Distill, 7); err != nil {
 		t.Fatal(err)
 	}
+	m.Translator.Detach = detach
 	l := &Loader{Data: labelledSlide{slideData{96, 64}}, BatchSize: 2, Seed: 1}
 	hb, err := l.batch(0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if hb.Valid != 2*96*64-2*96*(32-21) {
+		t.Errorf("valid pixels %d", hb.Valid)
 	}
 	s := NewScope()
 	defer s.Drop()
 	b := hb.Upload(s, cpuDevice)
 	disp := m.Depth.Forward(s, b.Net[1], true)[0]
 	DistillLoss(s, m.Translator.Forward(s, disp), b.Labels, b.Valid).MustBackward()
+	norms := map[string]float64{}
 	for _, name := range []string{"depth.decoder.dispconv_0.conv.weight", "depth.encoder.conv1.weight", "translator.out.weight"} {
 		v, ok := m.Variables()[name]
 		if !ok {
 			t.Fatalf("no variable %s", name)
 		}
-		gn := s.T(s.T(v.MustGrad(false)).MustNorm(false)).Float64Values()[0]
-		if !(gn > 0) {
-			t.Errorf("%s: gradient norm %g, want > 0", name, gn)
+		g := s.T(v.MustGrad(false))
+		if g.MustDefined() {
+			norms[name] = s.T(g.MustNorm(false)).Float64Values()[0]
 		}
-		t.Logf("%s: |grad| = %.3g", name, gn)
 	}
-	if hb.Valid != 2*96*64-2*96*(32-21) {
-		t.Errorf("valid pixels %d", hb.Valid)
-	}
+	return norms
 }
 
 // λ = 0 is the baseline exactly, even when the data carries labels; λ > 0
 // changes the trained weights and logs the cross-entropy.
 func TestLambdaZeroIsTheBaseline(t *testing.T) {
-	run := func(data Dataset, lambda float64) *Trainer {
+	run := func(data Dataset, lambda float64, start ...int) *Trainer {
 		c := tinyConfig(filepath.Join(t.TempDir(), "run"), 2)
 		c.Distill.Lambda = lambda
+		if len(start) > 0 {
+			c.Distill.StartStep = start[0]
+		}
 		c.Train.Threads = 1 // bit-exact (see SetThreads)
 		tr := &Trainer{Cfg: c, Data: data, Device: gotch.CPU, Version: "test"}
 		if err := tr.Run(context.Background()); err != nil {
@@ -160,5 +183,14 @@ func TestLambdaZeroIsTheBaseline(t *testing.T) {
 	}
 	if slices.Equal(depthOnly(distilled), plain[:len(depthOnly(distilled))]) {
 		t.Error("λ = 0.5 left the depth net as the baseline's")
+	}
+	// Throughout the warm-up (distill.start_step) the depth net trains as
+	// the baseline's; from start_step on the distillation shapes it.
+	warm := depthOnly(run(labelledSlide{slideData{96, 64}}, 0.5, 2))
+	if !slices.Equal(warm, plain[:len(warm)]) {
+		t.Error("λ = 0.5 before start_step changed the depth net")
+	}
+	if late := depthOnly(run(labelledSlide{slideData{96, 64}}, 0.5, 1)); slices.Equal(late, plain[:len(late)]) {
+		t.Error("λ = 0.5 from start_step 1 left the depth net as the baseline's")
 	}
 }

@@ -177,6 +177,9 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		step := hb.Step
 		next = step + 1
 		t.opt.LR = t.lr(step)
+		if tr := t.model.Translator; tr != nil {
+			tr.Detach = step < c.Distill.StartStep
+		}
 		ManualSeed(c.Train.Seed*1_000_003 + int64(step))
 		terms, finite := t.trainStep(hb, lw)
 		if !finite {
