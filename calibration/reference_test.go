@@ -119,7 +119,7 @@ func (q *refQuant) quantizeConv(in []tensor, n *onnxpb.NodeProto) []tensor {
 		for _, v := range w.data[c*per : (c+1)*per] {
 			amax = max(amax, float32(math.Abs(float64(v))))
 		}
-		ws[c] = amax / 127
+		ws[c] = float32(float64(amax) / float64(q.plan.WeightQmax()))
 		copy(wq[c*per:], fakeQuant(w.data[c*per:(c+1)*per], symmetric(ws[c])))
 	}
 	out := append([]tensor(nil), in...)

@@ -25,8 +25,8 @@ func TestResumeFlag(t *testing.T) {
 	if err != nil || rec.Step != 4 {
 		t.Errorf("after resuming to 4 steps: record %+v, %v", rec, err)
 	}
-	_, err = runCLI(t, append(args, "--resume", run, "--set", "train.learning_rate=0.01")...)
-	if err == nil || !strings.Contains(err.Error(), "train.learning_rate: 0.0005 → 0.01") {
+	_, err = runCLI(t, append(args, "--resume", run, "--set", "train.learning_rate=0.0123")...)
+	if err == nil || !strings.Contains(err.Error(), "train.learning_rate: ") || !strings.Contains(err.Error(), "→ 0.0123") {
 		t.Errorf("changed config: got %v, want a refusal naming train.learning_rate", err)
 	}
 	_, err = runCLI(t, append(args, "--resume", filepath.Join(dir, "nothing"))...)
