@@ -409,19 +409,20 @@ func QuantizeWeights(w []float32, channels, qmax int) ([]int8, []float32) {
 	per := len(w) / channels
 	q := make([]int8, len(w))
 	scales := make([]float32, channels)
+	lim := float64(qmax)
 	for c := range channels {
 		ch := w[c*per : (c+1)*per]
 		var amax float64
 		for _, v := range ch {
 			amax = math.Max(amax, math.Abs(float64(v)))
 		}
-		s := float32(amax / float64(qmax))
+		s := float32(amax / lim)
 		if !(s > 0) {
 			s = 1
 		}
 		scales[c] = s
 		for i, v := range ch {
-			q[c*per+i] = int8(math.Max(-float64(qmax), math.Min(float64(qmax), math.RoundToEven(float64(v)/float64(s)))))
+			q[c*per+i] = int8(math.Max(-lim, math.Min(lim, math.RoundToEven(float64(v)/float64(s)))))
 		}
 	}
 	return q, scales

@@ -31,7 +31,7 @@ func catEdges(s *Scope, x *ts.Tensor, dim, n int64) *ts.Tensor {
 func Box3(s *Scope, p *ts.Tensor) *ts.Tensor {
 	c := p.MustSize()[1]
 	dev := p.MustDevice()
-	w := s.T(s.T(ts.MustOnes([]int64{c, 1, 3, 3}, Float, dev)).MustMulScalar(s.F(1.0/9), false))
+	w := s.T(ts.MustFull([]int64{c, 1, 3, 3}, s.F(1.0/9), Float, dev))
 	bias := s.T(ts.MustZeros([]int64{c}, Float, dev))
 	return s.T(ts.MustConv2d(p, w, bias, []int64{1, 1}, []int64{0, 0}, []int64{1, 1}, c))
 }
