@@ -54,9 +54,16 @@ type Model struct {
 type Train struct {
 	Device string `mapstructure:"device"` // auto | cpu | cuda
 	Seed   int64  `mapstructure:"seed"`
-	// Threads is libtorch's CPU thread count (0 = every core). Float
-	// reductions depend on it in the last bits; 1 makes runs bit-exact.
-	Threads      int     `mapstructure:"threads"`
+	// Threads is libtorch's CPU thread count per replica (0 = the cores
+	// shared out among the replicas). Float reductions depend on it in the
+	// last bits; 1 makes runs bit-exact.
+	Threads int `mapstructure:"threads"`
+	// Replicas splits each batch across this many copies of the networks,
+	// each on its own OS thread, and averages their gradients (data
+	// parallelism on one machine's cores). On a small CPU model two
+	// 1-thread replicas outrun one 2-thread model; BatchNorm then sees
+	// batch_size/replicas samples. CPU only; 1 = off.
+	Replicas     int     `mapstructure:"replicas"`
 	BatchSize    int     `mapstructure:"batch_size"`
 	Steps        int     `mapstructure:"steps"`
 	LearningRate float64 `mapstructure:"learning_rate"`
@@ -113,7 +120,7 @@ func Default() Config {
 		Data: Data{Format: "synthetic", Root: "data/synthetic", Width: 416, Height: 128,
 			SynthSeed: 1, SynthSequences: 8, SynthFrames: 100, SynthStyle: "default"},
 		Model: Model{Encoder: "resnet18", Width: 1, Padding: "reflect", MinDepth: 0.1, MaxDepth: 100, Scales: 4},
-		Train: Train{Device: "auto", Seed: 1, BatchSize: 12, Steps: 20000, LearningRate: 1e-4,
+		Train: Train{Device: "auto", Seed: 1, Replicas: 1, BatchSize: 12, Steps: 20000, LearningRate: 1e-4,
 			LRDecayEvery: 15000, LRDecay: 0.1, PoseLRScale: 1, SSIMWeight: 0.85, Smoothness: 1e-3, AutoMask: true,
 			ColorJitter: true, FlipProb: 0.5, Out: "runs/latest", CheckpointEvery: 500, LogEvery: 10},
 		Distill: Distill{Lambda: 0, Grouping: "default", Teacher: "labels",

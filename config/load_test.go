@@ -80,6 +80,8 @@ func TestBadValuesAndFiles(t *testing.T) {
 		"not yaml":                 "train: [1, 2\n",
 		"distil never starts":      "train:\n  steps: 10\ndistill:\n  lambda: 0.1\n  start_step: 10\n",
 		"pose rate zero":           "train:\n  pose_lr_scale: 0\n",
+		"no replica":               "train:\n  replicas: 0\n",
+		"batch not divisible":      "train:\n  batch_size: 6\n  replicas: 4\n",
 	}
 	for name, body := range cases {
 		if _, err := Load(Options{File: writeYAML(t, body)}); err == nil {

@@ -33,6 +33,8 @@ func (c Config) Validate() error {
 	check(m.Scales >= 1 && m.Scales <= 4, "model.scales %d: want 1..4", m.Scales)
 	check(oneOf(t.Device, "auto", "cpu", "cuda"), "train.device %q: want auto, cpu or cuda", t.Device)
 	check(t.BatchSize > 0, "train.batch_size %d: want > 0", t.BatchSize)
+	check(t.Replicas >= 1, "train.replicas %d: want ≥ 1 (1 = one copy of the networks)", t.Replicas)
+	check(t.Replicas < 1 || t.BatchSize%t.Replicas == 0, "train.replicas %d: want a divisor of train.batch_size %d", t.Replicas, t.BatchSize)
 	check(t.Steps > 0, "train.steps %d: want > 0", t.Steps)
 	check(t.LearningRate > 0, "train.learning_rate %g: want > 0", t.LearningRate)
 	check(t.PoseLRScale > 0, "train.pose_lr_scale %g: want > 0 (1 = the pose net learns at train.learning_rate)", t.PoseLRScale)

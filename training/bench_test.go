@@ -41,18 +41,23 @@ func BenchmarkLoader(b *testing.B) {
 
 // BenchmarkTrainStep is one optimisation step of the default CPU config
 // (256×96, batch 8, width 0.25), data already on the host.
-func BenchmarkTrainStep(b *testing.B) { benchStep(b, 0) }
+func BenchmarkTrainStep(b *testing.B) { benchStep(b, 0, 1) }
 
 // BenchmarkTrainStepDistill is the same step with X-Distill (λ = 0.1, the
 // default grouping, the world's labels as teacher): its ratio to
 // BenchmarkTrainStep is the distillation overhead (goal ≤ 1.10).
-func BenchmarkTrainStepDistill(b *testing.B) { benchStep(b, 0.1) }
+func BenchmarkTrainStepDistill(b *testing.B) { benchStep(b, 0.1, 1) }
 
-func benchStep(b *testing.B, lambda float64) {
+// BenchmarkTrainStepReplicas is BenchmarkTrainStepDistill with the batch
+// shared out to one 1-thread replica per core (train.replicas): its ratio
+// to BenchmarkTrainStepDistill is what data parallelism buys.
+func BenchmarkTrainStepReplicas(b *testing.B) { benchStep(b, 0.1, runtime.NumCPU()) }
+
+func benchStep(b *testing.B, lambda float64, replicas int) {
 	set := benchSet(b)
 	cfg := config.Default()
 	cfg.Model.Width = 0.25
-	UseAllCores()
+	threads := max(1, runtime.NumCPU()/replicas)
 	m, err := NewModel(cfg.Model, cpuDevice)
 	if err != nil {
 		b.Fatal(err)
@@ -72,17 +77,27 @@ func benchStep(b *testing.B, lambda float64) {
 	w := NewWarper(96, 256, cpuDevice)
 	opt := NewAdam(m.VS, 1e-4)
 	lw := LossWeights{SSIM: 0.85, Smoothness: 1e-3, AutoMask: true}
+	var rs []*replica
+	for range replicas - 1 {
+		r, err := newReplica(cfg, len(set.Grouping.Groups), 96, 256, cpuDevice, threads)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer r.stop()
+		rs = append(rs, r)
+	}
 	runtime.LockOSThread() // one OpenMP thread count for every op (see Trainer.Run)
 	defer runtime.UnlockOSThread()
+	SetThreads(threads)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		s := NewScope()
-		batch := hb.Upload(s, cpuDevice)
 		opt.ZeroGrad()
-		loss, _, _ := m.Forward(s, batch, w, lw, true)
-		loss.MustBackward()
+		if len(rs) == 0 {
+			shareStep(m, w, hb, nil, lw)
+		} else {
+			parallelStep(m, w, rs, hb, lw)
+		}
 		opt.Update()
-		s.Drop()
 	}
 	b.ReportMetric(float64(8*b.N)/b.Elapsed().Seconds(), "samples/s")
 }

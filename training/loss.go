@@ -52,9 +52,22 @@ func Photometric(s *Scope, pred, target *ts.Tensor, alpha float64) *ts.Tensor {
 // networks no gradient. It returns the per-pixel loss and the mask of
 // pixels where a warped source won.
 func MinReprojection(s *Scope, reproj, identity []*ts.Tensor) (loss, mask *ts.Tensor) {
+	return minReprojection(s, reproj, identity, nil)
+}
+
+// minReprojection is MinReprojection with the tie-breaking noise given
+// (standard normal, one per identity error) instead of drawn, or nil to
+// draw it from libtorch's generator.
+func minReprojection(s *Scope, reproj, identity []*ts.Tensor, tieNoise []*ts.Tensor) (loss, mask *ts.Tensor) {
 	all := make([]ts.Tensor, 0, len(reproj)+len(identity))
-	for _, id := range identity {
-		noise := s.T(s.T(id.MustRandnLike(false)).MustMulScalar(s.F(1e-5), false))
+	for i, id := range identity {
+		var z *ts.Tensor
+		if tieNoise != nil {
+			z = tieNoise[i]
+		} else {
+			z = s.T(id.MustRandnLike(false))
+		}
+		noise := s.T(z.MustMulScalar(s.F(1e-5), false))
 		all = append(all, *s.T(id.MustAdd(noise, false)))
 	}
 	for _, r := range reproj {

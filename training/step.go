@@ -19,6 +19,12 @@ type Batch struct {
 	// labelled pixels.
 	Labels *ts.Tensor
 	Valid  int
+	// TieNoise, when set, is the auto-mask's tie-breaking noise for the
+	// two identity errors ([B,1,H,W] standard normal each), drawn by the
+	// caller; nil draws it in Forward. Replicas running side by side get
+	// it from the trainer so that no two threads share libtorch's
+	// generator (whose order would then depend on timing).
+	TieNoise []*ts.Tensor
 }
 
 // LossWeights are the self-supervised loss settings.
@@ -61,7 +67,7 @@ func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train boo
 			warped := w.Warp(s, b.Loss[src], depth, b.K, b.InvK, poses[i])
 			reproj[i] = Photometric(s, warped, target, lw.SSIM)
 		}
-		perPixel, mask := MinReprojection(s, reproj, identity)
+		perPixel, mask := minReprojection(s, reproj, identity, b.TieNoise)
 		photo := s.T(perPixel.MustMean(Float, false))
 		if sc == 0 && lw.AutoMask {
 			masked = 1 - s.T(s.T(mask.MustTotype(Float, false)).MustMean(Float, false)).Float64Values()[0]

@@ -39,10 +39,11 @@ type Trainer struct {
 	Progress Progress
 	Version  string // project version for the run record
 
-	model   *Model
-	opt     *Adam
-	warper  *Warper
-	started time.Time
+	model    *Model
+	opt      *Adam
+	warper   *Warper
+	replicas []*replica // train.replicas − 1 copies sharing each batch
+	started  time.Time
 }
 
 // StepLog is one line of RUN/metrics.jsonl.
@@ -66,7 +67,9 @@ func (t *Trainer) Run(ctx context.Context) error {
 	// setup chose (and a run is reproducible).
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if err := t.setup(); err != nil {
+	err := t.setup()
+	defer t.stopReplicas()
+	if err != nil {
 		return err
 	}
 	start, err := t.resume()
@@ -91,22 +94,21 @@ func (t *Trainer) setup() error {
 	if w != t.Cfg.Data.Width || h != t.Cfg.Data.Height {
 		return fmt.Errorf("dataset frames are %dx%d, config wants %dx%d", w, h, t.Cfg.Data.Width, t.Cfg.Data.Height)
 	}
-	if n := t.Cfg.Train.Threads; n > 0 {
-		SetThreads(n)
-	} else {
-		UseAllCores()
-	}
+	threads := t.threads()
+	SetThreads(threads)
 	ManualSeed(t.Cfg.Train.Seed) // the initial weights are a function of the seed
 	m, err := NewModel(t.Cfg.Model, t.Device)
 	if err != nil {
 		return err
 	}
+	groups := 0
 	if d := t.Cfg.Distill; d.Lambda > 0 {
 		g, err := distill.Load(d.Grouping)
 		if err != nil {
 			return err
 		}
-		if err := m.AddTranslator(d, len(g.Groups)); err != nil {
+		groups = len(g.Groups)
+		if err := m.AddTranslator(d, groups); err != nil {
 			return err
 		}
 	}
@@ -122,8 +124,39 @@ func (t *Trainer) setup() error {
 		t.opt.Scale = map[string]float64{"pose": k}
 	}
 	t.warper = NewWarper(int64(h), int64(w), t.Device)
+	for range t.replicaCount() - 1 {
+		r, err := newReplica(t.Cfg, groups, int64(h), int64(w), t.Device, threads)
+		if err != nil {
+			return err
+		}
+		t.replicas = append(t.replicas, r)
+	}
 	t.started = time.Now()
 	return os.MkdirAll(t.Cfg.Train.Out, 0o755)
+}
+
+// replicaCount is train.replicas on a CPU; a GPU keeps one copy.
+func (t *Trainer) replicaCount() int {
+	if t.Device != gotch.CPU {
+		return 1
+	}
+	return max(1, t.Cfg.Train.Replicas)
+}
+
+// threads is the libtorch thread count of each replica: train.threads, or
+// the cores shared out among the replicas.
+func (t *Trainer) threads() int {
+	if n := t.Cfg.Train.Threads; n > 0 {
+		return n
+	}
+	return max(1, runtime.NumCPU()/t.replicaCount())
+}
+
+func (t *Trainer) stopReplicas() {
+	for _, r := range t.replicas {
+		r.stop()
+	}
+	t.replicas = nil
 }
 
 // resume loads RUN/checkpoint if present and returns the step to start at.
@@ -244,17 +277,18 @@ func status(epoch int, l Losses, rate float64) string {
 // trainStep runs one optimisation step; false when the loss is not finite
 // (the update is then skipped).
 func (t *Trainer) trainStep(hb *HostBatch, lw LossWeights) (Losses, bool) {
-	s := NewScope()
-	defer s.Drop()
-	b := hb.Upload(s, t.Device)
 	t.opt.ZeroGrad()
-	loss, _, terms := t.model.Forward(s, b, t.warper, lw, true)
-	if math.IsNaN(terms.Total) || math.IsInf(terms.Total, 0) {
-		return terms, false
+	var terms Losses
+	var ok bool
+	if len(t.replicas) == 0 {
+		terms, ok = shareStep(t.model, t.warper, hb, nil, lw)
+	} else {
+		terms, ok = parallelStep(t.model, t.warper, t.replicas, hb, lw)
 	}
-	loss.MustBackward()
-	t.opt.Update()
-	return terms, true
+	if ok {
+		t.opt.Update()
+	}
+	return terms, ok
 }
 
 // lr is the step-decayed learning rate.

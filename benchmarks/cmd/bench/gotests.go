@@ -36,12 +36,13 @@ func runGoBenchmarks(o options, m benchmarks.Machine, s inferenceSetup) error {
 		return err
 	}
 	var runs []goBench
-	// Baseline and X-Distill steps alternate, one process each, so a
-	// change of load from the machine's other users hits both: the
-	// overhead is the median of the pairs' ratios.
+	// Baseline, X-Distill and replicated X-Distill steps alternate, one
+	// process each, so a change of load from the machine's other users
+	// hits all: each ratio is the median over the rounds.
 	for range o.trainPairs {
 		runs = append(runs, goBench{"./training", "^BenchmarkTrainStep$", o.trainTime, nil},
-			goBench{"./training", "^BenchmarkTrainStepDistill$", o.trainTime, nil})
+			goBench{"./training", "^BenchmarkTrainStepDistill$", o.trainTime, nil},
+			goBench{"./training", "^BenchmarkTrainStepReplicas$", o.trainTime, nil})
 	}
 	runs = append(runs,
 		goBench{"./training", "^BenchmarkLoader$", "20x", nil},

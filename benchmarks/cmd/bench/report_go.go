@@ -23,7 +23,7 @@ func writeTraining(o options, m benchmarks.Machine, rs []benchmarks.GoBench) err
 		"[gobench.txt](gobench.txt) (benchstat reads it). A train step is the default CPU config (256×96, batch 8, "+
 		"ResNet-18 ×0.25, forward + backward + Adam, data already on the host); X-Distill adds the translator and "+
 		"its cross-entropy (λ = 0.1).\n\n")
-	metricsTable(&b, rs, []string{"BenchmarkTrainStep", "BenchmarkTrainStepDistill", "BenchmarkLoader",
+	metricsTable(&b, rs, []string{"BenchmarkTrainStep", "BenchmarkTrainStepDistill", "BenchmarkTrainStepReplicas", "BenchmarkLoader",
 		"BenchmarkGenerate416x128", "BenchmarkRender416x128"})
 	writeOverhead(&b, rs)
 	if err := fsutil.WriteFileAtomic(filepath.Join(o.out, "training.md"), b.Bytes(), 0o644); err != nil {
@@ -32,23 +32,34 @@ func writeTraining(o options, m benchmarks.Machine, rs []benchmarks.GoBench) err
 	return nil
 }
 
-// writeOverhead compares the alternating baseline and X-Distill runs.
+// writeOverhead compares the alternating baseline, X-Distill and
+// replicated runs.
 func writeOverhead(b *bytes.Buffer, rs []benchmarks.GoBench) {
 	base, dist := benchmarks.Find(rs, "BenchmarkTrainStep"), benchmarks.Find(rs, "BenchmarkTrainStepDistill")
-	var ratios []string
+	if r, list := speedRatios(base, dist); len(r) > 0 {
+		fmt.Fprintf(b, "**Distillation overhead**: an X-Distill step takes **%.2f×** the baseline's (median of %d alternating pairs: %s; "+
+			"goal ≤ 1.10). Inference cost is unchanged: the translator is not exported.\n\n",
+			benchmarks.Percentile(r, 50), len(r), list)
+	}
+	if r, list := speedRatios(benchmarks.Find(rs, "BenchmarkTrainStepReplicas"), dist); len(r) > 0 {
+		fmt.Fprintf(b, "**Data parallelism** (`train.replicas`): the X-Distill batch shared out to one 1-thread replica per core "+
+			"trains **%.2f×** as many samples/s as one copy on all cores (median of %d rounds: %s).\n",
+			benchmarks.Percentile(r, 50), len(r), list)
+	}
+}
+
+// speedRatios pairs the i-th runs of two benchmarks and returns the
+// ratios of their samples/s (a over b), also as text.
+func speedRatios(a, b []benchmarks.GoBench) ([]float64, string) {
 	var r []float64
-	for i := range min(len(base), len(dist)) {
-		if d := dist[i].Metrics["samples/s"]; d > 0 {
-			r = append(r, base[i].Metrics["samples/s"]/d)
-			ratios = append(ratios, fmt.Sprintf("%.2f", r[len(r)-1]))
+	var list []string
+	for i := range min(len(a), len(b)) {
+		if d := b[i].Metrics["samples/s"]; d > 0 {
+			r = append(r, a[i].Metrics["samples/s"]/d)
+			list = append(list, fmt.Sprintf("%.2f", r[len(r)-1]))
 		}
 	}
-	if len(r) == 0 {
-		return
-	}
-	fmt.Fprintf(b, "**Distillation overhead**: an X-Distill step takes **%.2f×** the baseline's (median of %d alternating pairs: %s; "+
-		"goal ≤ 1.10). Inference cost is unchanged: the translator is not exported.\n",
-		benchmarks.Percentile(r, 50), len(r), strings.Join(ratios, ", "))
+	return r, strings.Join(list, ", ")
 }
 
 // writeEdge writes edge.md: end to end vs model only, and the per-stage
