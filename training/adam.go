@@ -51,17 +51,11 @@ func NewAdam(vs *nn.VarStore, lr float64) *Adam {
 // size per step. So the optimiser computes out of place and writes results
 // back with Copy_ (hand-written in gotch, no handle swap).
 func (a *Adam) ZeroGrad() {
-	noGrad(func() {
-		for _, n := range a.names {
-			g := a.params[n].MustGrad(false)
-			if g.MustDefined() {
-				z := g.MustZerosLike(false)
-				g.Copy_(z)
-				z.MustDrop()
-			}
-			g.MustDrop()
-		}
-	})
+	ps := make([]*ts.Tensor, len(a.names))
+	for i, n := range a.names {
+		ps[i] = a.params[n]
+	}
+	noGrad(func() { zeroGrads(ps) })
 }
 
 // Update applies one Adam step with bias correction.
