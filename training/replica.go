@@ -2,9 +2,10 @@ package training
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
-	"sort"
+	"slices"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
@@ -29,7 +30,8 @@ type replica struct {
 	warper *Warper
 	jobs   chan shareJob
 	done   chan shareResult
-	params []*ts.Tensor // trainable variables, for zeroing the gradients
+	vars   []*ts.Tensor // sortedVars(model), listed once
+	params []*ts.Tensor // the trainable ones, for zeroing the gradients
 }
 
 type shareJob struct {
@@ -55,8 +57,8 @@ func newReplica(cfg config.Config, groups int, h, w int64, device gotch.Device, 
 			return nil, fmt.Errorf("replica: %w", err)
 		}
 	}
-	r := &replica{model: m, warper: NewWarper(h, w, device), jobs: make(chan shareJob), done: make(chan shareResult)}
-	for _, p := range sortedVars(m) {
+	r := &replica{model: m, warper: NewWarper(h, w, device), jobs: make(chan shareJob), done: make(chan shareResult), vars: sortedVars(m)}
+	for _, p := range r.vars {
 		if p.MustRequiresGrad() {
 			r.params = append(r.params, p)
 		}
@@ -107,7 +109,7 @@ func parallelStep(m *Model, w *Warper, rs []*replica, hb *HostBatch, lw LossWeig
 	mine := sortedVars(m)
 	noGrad(func() {
 		for _, r := range rs {
-			copyVars(sortedVars(r.model), mine)
+			copyVars(r.vars, mine)
 			if m.Translator != nil {
 				r.model.Translator.Detach = m.Translator.Detach
 			}
@@ -128,7 +130,7 @@ func parallelStep(m *Model, w *Warper, rs []*replica, hb *HostBatch, lw LossWeig
 		ok = ok && res.finite
 	}
 	if ok {
-		noGrad(func() { averageInto(m, rs) })
+		noGrad(func() { averageInto(mine, rs) })
 	}
 	return meanLosses(all), ok
 }
@@ -144,18 +146,15 @@ func tieNoise(s *Scope, shares []*HostBatch, device gotch.Device) [][]*ts.Tensor
 	return noise
 }
 
-// averageInto replaces m's gradients and BatchNorm statistics by their
-// mean over m and the replicas (each share's loss is a mean over its
-// samples, so the mean of the shares' gradients is the batch's).
-func averageInto(m *Model, rs []*replica) {
+// averageInto replaces the gradients and BatchNorm statistics of mine
+// (the trainer's sortedVars) by their mean over it and the replicas (each
+// share's loss is a mean over its samples, so the mean of the shares'
+// gradients is the batch's).
+func averageInto(mine []*ts.Tensor, rs []*replica) {
 	s := NewScope()
 	defer s.Drop()
-	theirs := make([][]*ts.Tensor, len(rs))
-	for i, r := range rs {
-		theirs[i] = sortedVars(r.model)
-	}
 	n := s.F(float64(len(rs) + 1))
-	for k, p := range sortedVars(m) {
+	for k, p := range mine {
 		trainable := p.MustRequiresGrad()
 		dst := p
 		if trainable {
@@ -164,8 +163,8 @@ func averageInto(m *Model, rs []*replica) {
 			}
 		}
 		sum := dst
-		for i := range rs {
-			x := theirs[i][k]
+		for _, r := range rs {
+			x := r.vars[k]
 			if trainable {
 				x = s.T(x.MustGrad(false))
 			}
@@ -178,16 +177,11 @@ func averageInto(m *Model, rs []*replica) {
 // sortedVars lists a model's variables (trainable and BatchNorm
 // statistics) in name order: the same order in every copy.
 func sortedVars(m *Model) []*ts.Tensor {
-	vars := m.VS.Variables()
-	names := make([]string, 0, len(vars))
-	for n := range vars {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	vars := m.Variables()
+	names := slices.Sorted(maps.Keys(vars))
 	out := make([]*ts.Tensor, len(names))
 	for i, n := range names {
-		v := vars[n]
-		out[i] = &v
+		out[i] = vars[n]
 	}
 	return out
 }
