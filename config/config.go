@@ -36,7 +36,7 @@ type Model struct {
 	MinDepth float64 `mapstructure:"min_depth"` // metres
 	MaxDepth float64 `mapstructure:"max_depth"` // metres
 	Scales   int     `mapstructure:"scales"`    // output scales used in the loss
-	Weights  string  `mapstructure:"weights"`   // optional torchvision .pth for the encoder
+	Weights  string  `mapstructure:"weights"`   // optional: a torchvision .pth (both encoders) or a built-in teacher run dir (depth encoder)
 	// InitDepth is the depth the disparity heads predict before training
 	// (their bias is set to it); 0 leaves the bias at zero, Monodepth2's
 	// sigmoid 0.5, i.e. about 2/max_disp.

@@ -112,12 +112,8 @@ func (t *Trainer) setup() error {
 			return err
 		}
 	}
-	if t.Cfg.Model.Weights != "" {
-		for _, prefix := range []string{"depth.encoder", "pose.encoder"} {
-			if err := LoadTorchvisionResNet(m.VS, prefix, t.Cfg.Model.Weights); err != nil {
-				return err
-			}
-		}
+	if err := loadEncoderWeights(m, t.Cfg.Model); err != nil {
+		return err
 	}
 	t.model, t.opt = m, NewAdam(m.VS, t.Cfg.Train.LearningRate)
 	if k := t.Cfg.Train.PoseLRScale; k > 0 && k != 1 {
@@ -349,4 +345,27 @@ func firstErr(c <-chan error) error {
 	default:
 		return nil
 	}
+}
+
+// loadEncoderWeights starts the encoders from model.weights: a torchvision
+// .pth starts both; a built-in teacher's run directory starts the depth
+// encoder (the pose encoder sees frame pairs, not scenes to segment).
+func loadEncoderWeights(m *Model, mc config.Model) error {
+	switch {
+	case mc.Weights == "":
+		return nil
+	case isDir(mc.Weights):
+		return LoadSegEncoder(m.VS, "depth.encoder", mc.Weights, mc.Width)
+	}
+	for _, prefix := range []string{"depth.encoder", "pose.encoder"} {
+		if err := LoadTorchvisionResNet(m.VS, prefix, mc.Weights); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/pickle"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/xdistill/edge-depth/checkpoint"
 )
 
 // noGrad runs fn with autograd off, then turns it back on.
@@ -85,4 +87,34 @@ func copyWeight(dst, src *ts.Tensor, key string) error {
 		conv.MustDrop()
 	})
 	return nil
+}
+
+// LoadSegEncoder starts the encoder under prefix in vs (e.g.
+// "depth.encoder") from the encoder of a built-in teacher's run (`xdistill
+// teacher train --run DIR`): a stand-in for ImageNet pretraining when no
+// .pth is at hand, since segmenting the same scenes teaches the features
+// depth needs too (object edges, road versus the rest). The teacher must
+// have the same encoder width; a depth run or a mismatched width is
+// refused, naming the run and the first tensor that differs.
+func LoadSegEncoder(vs *nn.VarStore, prefix, runDir string, width float64) error {
+	ck, err := checkpoint.LoadRun(runDir)
+	if err != nil {
+		return fmt.Errorf("load encoder weights %s: %w", runDir, err)
+	}
+	if seg, _ := ck.Record.Arch.Segmentation(); !seg {
+		return fmt.Errorf("load encoder weights %s: not a segmentation run (want the built-in teacher's run directory)", runDir)
+	}
+	if w := ck.Record.Arch.WidthMultiplier; w != width {
+		return fmt.Errorf("load encoder weights %s: the teacher's encoder has width %g, model.width is %g (set it to match)", runDir, w, width)
+	}
+	dst := map[string]*ts.Tensor{}
+	for name, x := range variables(vs) {
+		if key, ok := strings.CutPrefix(name, prefix+"."); ok {
+			dst[SegPrefix+".encoder."+key] = x
+		}
+	}
+	if len(dst) == 0 {
+		return fmt.Errorf("load encoder weights %s: the model has no encoder under %q", runDir, prefix)
+	}
+	return fromCheckpoint(dst, ck.Weights, "load encoder weights "+runDir)
 }

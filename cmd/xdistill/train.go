@@ -63,7 +63,7 @@ func newTrainCmd() *cobra.Command {
 	f.String("out", "", "run directory")
 	f.Int("batch-size", 0, "batch size")
 	f.Float64("lr", 0, "learning rate")
-	f.String("encoder-weights", "", "torchvision ResNet state dict (.pth) for both encoders")
+	f.String("encoder-weights", "", "torchvision ResNet state dict (.pth) for both encoders, or a built-in teacher run directory (runs/teacher) for the depth encoder")
 	f.String("data", "", "dataset root (KITTI raw layout)")
 	f.String("resume", "", "continue the run in this directory (its checkpoint, optimizer state and step); the config must be the one it was started with, except train.steps")
 	return cmd
