@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/sugarme/gotch"
-	"github.com/sugarme/gotch/ts"
 
 	"github.com/xdistill/edge-depth/checkpoint"
 	"github.com/xdistill/edge-depth/config"
@@ -40,7 +39,7 @@ func TestSegEncoderStartsTheDepthEncoder(t *testing.T) {
 	others := map[string][]float32{} // everything but the depth encoder
 	for n, x := range m.Variables() {
 		if !strings.HasPrefix(n, "depth.encoder.") {
-			others[n] = hostFloats(x)
+			others[n] = values(t, x)
 		}
 	}
 	if err := loadEncoderWeights(m, mc); err != nil {
@@ -61,7 +60,7 @@ func TestSegEncoderStartsTheDepthEncoder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(hostFloats(x), v) {
+		if !slices.Equal(values(t, x), v) {
 			t.Fatalf("depth.encoder.%s is not the teacher's", key)
 		}
 		copied++
@@ -70,16 +69,10 @@ func TestSegEncoderStartsTheDepthEncoder(t *testing.T) {
 		t.Fatalf("copied %d encoder tensors; a ResNet-18 has over 100", copied)
 	}
 	for n, v := range others {
-		if !slices.Equal(hostFloats(got[n]), v) {
+		if !slices.Equal(values(t, got[n]), v) {
 			t.Fatalf("%s changed; only the depth encoder should start from the teacher", n)
 		}
 	}
-}
-
-func hostFloats(x *ts.Tensor) []float32 {
-	h := x.MustDetach(false).MustTo(gotch.CPU, true).MustContiguous(true).MustTotype(Float, true)
-	defer h.MustDrop()
-	return h.Vals().([]float32)
 }
 
 func TestSegEncoderRefusesAMismatch(t *testing.T) {
