@@ -112,9 +112,6 @@ func (t *Trainer) setup() error {
 			return err
 		}
 	}
-	if err := loadEncoderWeights(m, t.Cfg.Model); err != nil {
-		return err
-	}
 	t.model, t.opt = m, NewAdam(m.VS, t.Cfg.Train.LearningRate)
 	if k := t.Cfg.Train.PoseLRScale; k > 0 && k != 1 {
 		t.opt.Scale = map[string]float64{"pose": k}
@@ -155,12 +152,15 @@ func (t *Trainer) stopReplicas() {
 	t.replicas = nil
 }
 
-// resume loads RUN/checkpoint if present and returns the step to start at.
+// resume loads RUN/checkpoint if present (else starts the encoders from
+// model.weights) and returns the step to start at.
 func (t *Trainer) resume() (int, error) {
 	dir := t.Cfg.Train.Out
 	if _, err := os.Stat(filepath.Join(dir, checkpoint.CheckpointDir)); errors.Is(err, os.ErrNotExist) {
 		if _, err := os.Stat(filepath.Join(dir, checkpoint.PrevDir)); errors.Is(err, os.ErrNotExist) {
-			return 0, nil
+			// A fresh run: only now do pretrained weights matter (a resumed
+			// run must not need them, nor read them only to overwrite them).
+			return 0, loadEncoderWeights(t.model, t.Cfg.Model)
 		}
 	}
 	ck, err := checkpoint.LoadRun(dir)
