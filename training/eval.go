@@ -36,6 +36,8 @@ type EvalResult struct {
 	RatioMedian, RatioStd float64
 	// ByClass holds Abs Rel etc. per label (when labels are available).
 	ByClass *metrics.ClassAccumulator
+	// Budget splits the Abs Rel of the labelled images by label.
+	Budget *metrics.ErrorBudget
 }
 
 // Predict runs the depth net on one CHW image and returns the scale-0
@@ -110,6 +112,7 @@ func EvaluateWith(ctx context.Context, set EvalSet, o metrics.Options, predict f
 func scoreAll(ctx context.Context, n int, progress Progress, score func(i int) (*metrics.Sample, []uint8, error)) (EvalResult, error) {
 	var acc metrics.Accumulator
 	classes := &metrics.ClassAccumulator{MinPixels: 20}
+	budget := &metrics.ErrorBudget{}
 	var ratios []float64
 	for i := range n {
 		if err := ctx.Err(); err != nil {
@@ -134,6 +137,9 @@ func scoreAll(ctx context.Context, n int, progress Progress, score func(i int) (
 				return EvalResult{}, fmt.Errorf("eval sample %d: labels: %w", i, err)
 			}
 			classes.Add(per)
+			if err := budget.Add(*sample, labels); err != nil {
+				return EvalResult{}, fmt.Errorf("eval sample %d: labels: %w", i, err)
+			}
 		}
 	}
 	if progress != nil {
@@ -144,5 +150,5 @@ func scoreAll(ctx context.Context, n int, progress Progress, score func(i int) (
 	}
 	med, rel := metrics.RatioSummary(ratios)
 	return EvalResult{Mean: acc.Mean(), Std: acc.Std(), Images: acc.Len(), Skipped: acc.Skipped(),
-		RatioMedian: med, RatioStd: rel, ByClass: classes}, nil
+		RatioMedian: med, RatioStd: rel, ByClass: classes, Budget: budget}, nil
 }

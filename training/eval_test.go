@@ -61,4 +61,12 @@ func TestEvaluateScalesAndScores(t *testing.T) {
 	if math.Abs(res.Mean.AbsRel-2.0/3) > 1e-4 {
 		t.Errorf("unscaled AbsRel %g, want 2/3", res.Mean.AbsRel)
 	}
+	// Every pixel is labelled, so the classes' parts add up to the Abs Rel.
+	var sum float64
+	for _, r := range res.Budget.Rows() {
+		sum += r.AbsRel
+	}
+	if len(res.Budget.Rows()) != 2 || math.Abs(sum-res.Mean.AbsRel) > 1e-9 {
+		t.Errorf("error budget %+v sums to %g, want 2 classes summing to %g", res.Budget.Rows(), sum, res.Mean.AbsRel)
+	}
 }

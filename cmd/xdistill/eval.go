@@ -119,13 +119,30 @@ func evalReport(ctx context.Context, m *training.Model, set *training.KITTISet, 
 		rows = append(rows, metrics.Row{Name: "mean training depth map", Depth: prior})
 	}
 	table := metrics.Table(rows)
-	report := fmt.Sprintf("%d images of %s (median-scaling ratio: median %.3f, std/med %.3f)\n\n%s\n![examples](%s)\n",
-		res.Images, set.Root, res.RatioMedian, res.RatioStd, table, filepath.Base(prefix)+".png")
+	report := fmt.Sprintf("%d images of %s (median-scaling ratio: median %.3f, std/med %.3f)\n\n%s\n%s![examples](%s)\n",
+		res.Images, set.Root, res.RatioMedian, res.RatioStd, table, budgetSection(res.Budget), filepath.Base(prefix)+".png")
 	fmt.Fprint(out, report)
 	if err := fsutil.WriteFileAtomic(prefix+".md", []byte(report), 0o644); err != nil {
 		return err
 	}
 	return examplesGrid(m, set, dev, prefix+".png")
+}
+
+// budgetSection is the report's "where the Abs Rel comes from" table, for
+// test sets with ground-truth labels (the synthetic world's); else "".
+func budgetSection(b *metrics.ErrorBudget) string {
+	rows := b.Rows()
+	if len(rows) == 0 {
+		return ""
+	}
+	name := func(l uint8) string {
+		if int(l) < len(kitti.ClassNames) {
+			return kitti.ClassNames[l]
+		}
+		return fmt.Sprintf("label %d", l)
+	}
+	return "Where the model's Abs Rel comes from, by ground-truth class (each class's part sums to the Abs Rel; \"too far\" is the part where the depth is overestimated):\n\n" +
+		metrics.BudgetTable(rows, name) + "\n"
 }
 
 // constantBaseline scores a constant prediction: after median scaling it

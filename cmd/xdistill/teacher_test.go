@@ -108,7 +108,8 @@ func TestTrainWithBuiltinTeacher(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"no " + model + " yet, training it", "trained 4 steps", "wrote " + model, "mIoU",
-		"labelled 3 frames, 0 already cached", "training on 3 samples"} {
+		"labelled 3 frames, 0 already cached", "training on 3 samples",
+		"Where the model's Abs Rel comes from", "| all | | | "} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("first run lacks %q:\n%s", want, msg)
 		}
