@@ -71,10 +71,16 @@ type Train struct {
 	LRDecay      float64 `mapstructure:"lr_decay"`
 	// PoseLRScale multiplies the learning rate of the pose network
 	// (1 = one rate for all, as Monodepth2).
-	PoseLRScale     float64 `mapstructure:"pose_lr_scale"`
-	SSIMWeight      float64 `mapstructure:"ssim_weight"`
-	Smoothness      float64 `mapstructure:"smoothness"`
-	AutoMask        bool    `mapstructure:"automask"`
+	PoseLRScale float64 `mapstructure:"pose_lr_scale"`
+	SSIMWeight  float64 `mapstructure:"ssim_weight"`
+	Smoothness  float64 `mapstructure:"smoothness"`
+	AutoMask    bool    `mapstructure:"automask"`
+	// Multiscale is where each decoder scale's photometric loss is taken:
+	// "full" upsamples its disparity to the input size (Monodepth2);
+	// "pyramid" compares images downsampled to the scale's own size
+	// (Monodepth, SfMLearner), whose coarse levels see large motions as
+	// small ones, and costs less.
+	Multiscale      string  `mapstructure:"multiscale"`
 	ColorJitter     bool    `mapstructure:"color_jitter"`
 	FlipProb        float64 `mapstructure:"flip_prob"`
 	Out             string  `mapstructure:"out"` // run directory
@@ -121,7 +127,7 @@ func Default() Config {
 			SynthSeed: 1, SynthSequences: 8, SynthFrames: 100, SynthStyle: "default"},
 		Model: Model{Encoder: "resnet18", Width: 1, Padding: "reflect", MinDepth: 0.1, MaxDepth: 100, Scales: 4},
 		Train: Train{Device: "auto", Seed: 1, Replicas: 1, BatchSize: 12, Steps: 20000, LearningRate: 1e-4,
-			LRDecayEvery: 15000, LRDecay: 0.1, PoseLRScale: 1, SSIMWeight: 0.85, Smoothness: 1e-3, AutoMask: true,
+			LRDecayEvery: 15000, LRDecay: 0.1, PoseLRScale: 1, SSIMWeight: 0.85, Smoothness: 1e-3, AutoMask: true, Multiscale: "full",
 			ColorJitter: true, FlipProb: 0.5, Out: "runs/latest", CheckpointEvery: 500, LogEvery: 10},
 		Distill: Distill{Lambda: 0, Grouping: "default", Teacher: "labels",
 			TranslatorWidth: 16, TranslatorLayers: 3, TranslatorScales: 1,

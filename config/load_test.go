@@ -77,6 +77,7 @@ func TestBadValuesAndFiles(t *testing.T) {
 		"too small for reflect":    "data:\n  height: 32\n",
 		"wrong type":               "train:\n  steps: many\n",
 		"bad padding":              "model:\n  padding: mirror\n",
+		"bad multiscale":           "train:\n  multiscale: native\n",
 		"not yaml":                 "train: [1, 2\n",
 		"distil never starts":      "train:\n  steps: 10\ndistill:\n  lambda: 0.1\n  start_step: 10\n",
 		"pose rate zero":           "train:\n  pose_lr_scale: 0\n",

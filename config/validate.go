@@ -39,6 +39,7 @@ func (c Config) Validate() error {
 	check(t.LearningRate > 0, "train.learning_rate %g: want > 0", t.LearningRate)
 	check(t.PoseLRScale > 0, "train.pose_lr_scale %g: want > 0 (1 = the pose net learns at train.learning_rate)", t.PoseLRScale)
 	check(t.SSIMWeight >= 0 && t.SSIMWeight <= 1, "train.ssim_weight %g: want 0..1", t.SSIMWeight)
+	check(oneOf(t.Multiscale, "full", "pyramid"), "train.multiscale %q: want full (Monodepth2) or pyramid", t.Multiscale)
 	check(t.FlipProb >= 0 && t.FlipProb <= 1, "train.flip_prob %g: want 0..1", t.FlipProb)
 	check(t.Out != "", "train.out: want a run directory")
 	check(x.Lambda >= 0, "distill.lambda %g: want ≥ 0", x.Lambda)

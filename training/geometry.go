@@ -10,10 +10,12 @@ import (
 // target pixel to 3-D, move it into the source camera, project, and sample
 // the source bilinearly (border padding).
 type Warper struct {
-	H, W  int64
-	pix   *ts.Tensor // [1,3,H·W] homogeneous pixel coordinates (x, y, 1)
-	ones  *ts.Tensor // [1,1,H·W]
-	scale *ts.Tensor // [2]: 2/(W−1), 2/(H−1), pixels → grid_sample's [-1, 1]
+	H, W   int64
+	pix    *ts.Tensor // [1,3,H·W] homogeneous pixel coordinates (x, y, 1)
+	ones   *ts.Tensor // [1,1,H·W]
+	scale  *ts.Tensor // [2]: 2/(W−1), 2/(H−1), pixels → grid_sample's [-1, 1]
+	device gotch.Device
+	levels []*Warper // coarser sizes, made by Level on first use
 }
 
 // NewWarper precomputes the pixel grid for an H×W image on device.
@@ -29,7 +31,7 @@ func NewWarper(h, w int64, device gotch.Device) *Warper {
 	pix := ts.MustOfSlice(data).MustView([]int64{1, 3, n}, true).MustTo(device, true)
 	ones := ts.MustOnes([]int64{1, 1, n}, Float, device)
 	scale := ts.MustOfSlice([]float32{2 / float32(w-1), 2 / float32(h-1)}).MustTo(device, true)
-	return &Warper{H: h, W: w, pix: pix, ones: ones, scale: scale}
+	return &Warper{H: h, W: w, pix: pix, ones: ones, scale: scale, device: device}
 }
 
 // Drop frees the precomputed grid.
@@ -37,6 +39,50 @@ func (w *Warper) Drop() {
 	w.pix.MustDrop()
 	w.ones.MustDrop()
 	w.scale.MustDrop()
+	for _, l := range w.levels {
+		l.Drop()
+	}
+	w.levels = nil
+}
+
+// Level returns the warper of level sc of the image pyramid (the size
+// divided by 2^sc; level 0 is w itself), made on first use.
+func (w *Warper) Level(sc int) *Warper {
+	for len(w.levels) < sc {
+		n := len(w.levels) + 1
+		w.levels = append(w.levels, NewWarper(w.H>>n, w.W>>n, w.device))
+	}
+	if sc == 0 {
+		return w
+	}
+	return w.levels[sc-1]
+}
+
+// Downsample averages x [B,C,H,W] over 2^sc × 2^sc blocks: level sc of
+// the image pyramid.
+func Downsample(s *Scope, x *ts.Tensor, sc int) *ts.Tensor {
+	if sc == 0 {
+		return x
+	}
+	f := int64(1) << sc
+	return s.T(x.MustAvgPool2d([]int64{f, f}, []int64{f, f}, []int64{0, 0}, false, true, nil, false))
+}
+
+// LevelIntrinsics returns K and K⁻¹ [B,4,4] for level sc of the pyramid.
+// A level pixel averages f = 2^sc full pixels, so its centre x' maps to
+// x = f·x' + (f−1)/2 at full size: K' = S·K and K'⁻¹ = K⁻¹·S⁻¹.
+func LevelIntrinsics(s *Scope, K, invK *ts.Tensor, sc int) (*ts.Tensor, *ts.Tensor) {
+	if sc == 0 {
+		return K, invK
+	}
+	f := float32(int(1) << sc)
+	o := (f - 1) / 2
+	mat := func(v []float32) *ts.Tensor {
+		return s.T(ts.MustOfSlice(v).MustView([]int64{4, 4}, true).MustTo(K.MustDevice(), true))
+	}
+	S := mat([]float32{1 / f, 0, -o / f, 0, 0, 1 / f, -o / f, 0, 0, 0, 1, 0, 0, 0, 0, 1})
+	Sinv := mat([]float32{f, 0, o, 0, 0, f, o, 0, 0, 0, 1, 0, 0, 0, 0, 1})
+	return s.T(S.MustMatmul(K, false)), s.T(invK.MustMatmul(Sinv, false))
 }
 
 // Backproject lifts depth [B,1,H,W] to camera points [B,4,H·W] with invK [B,4,4].

@@ -32,6 +32,10 @@ type LossWeights struct {
 	SSIM       float64 // α in α·SSIM + (1−α)·L1
 	Smoothness float64 // weight at scale 0, divided by 2^scale
 	AutoMask   bool
+	// Pyramid takes scale sc's photometric loss on the images downsampled
+	// 2^sc times (train.multiscale: pyramid) instead of on the disparity
+	// upsampled to full size (Monodepth2).
+	Pyramid bool
 }
 
 // Losses are the scalar terms of one step (for logging).
@@ -51,28 +55,24 @@ func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train boo
 		poses = m.poses(s, b, train)
 	}
 	size := []int64{w.H, w.W}
-	target := b.Loss[1]
-	var identity []*ts.Tensor
-	if lw.AutoMask {
-		identity = []*ts.Tensor{Photometric(s, b.Loss[0], target, lw.SSIM), Photometric(s, b.Loss[2], target, lw.SSIM)}
-	}
 	var total, photoSum, smoothSum, ceSum *ts.Tensor
 	distilling := m.Translator != nil && b.Labels != nil
 	var masked float64
+	identity := make([][]*ts.Tensor, len(disps)) // per pyramid level, for auto-masking
 	for sc, disp := range disps {
 		full := s.T(disp.MustUpsampleBilinear2d(size, false, nil, nil, false))
-		_, depth := DispToDepth(s, full, m.MinDepth, m.MaxDepth)
-		reproj := make([]*ts.Tensor, 2)
-		for i, src := range []int{0, 2} {
-			warped := w.Warp(s, b.Loss[src], depth, b.K, b.InvK, poses[i])
-			reproj[i] = Photometric(s, warped, target, lw.SSIM)
+		lvl := 0
+		if lw.Pyramid {
+			lvl = sc
 		}
-		perPixel, mask := minReprojection(s, reproj, identity, b.TieNoise)
-		photo := s.T(perPixel.MustMean(Float, false))
-		if sc == 0 && lw.AutoMask {
+		if identity[lvl] == nil && lw.AutoMask {
+			identity[lvl] = identityErrors(s, b, lw, lvl)
+		}
+		photo, mask := m.photometric(s, b, w.Level(lvl), lw, poses, identity[lvl], lvl, full, disp)
+		if sc == 0 && mask != nil {
 			masked = 1 - s.T(s.T(mask.MustTotype(Float, false)).MustMean(Float, false)).Float64Values()[0]
 		}
-		small := s.T(target.MustUpsampleBilinear2d(disp.MustSize()[2:], false, nil, nil, false))
+		small := s.T(b.Loss[1].MustUpsampleBilinear2d(disp.MustSize()[2:], false, nil, nil, false))
 		smooth := s.T(Smoothness(s, disp, small).MustMulScalar(s.F(lw.Smoothness/float64(int(1)<<sc)), false))
 		term := s.T(photo.MustAdd(smooth, false))
 		total, photoSum, smoothSum = add(s, total, term), add(s, photoSum, photo), add(s, smoothSum, smooth)
@@ -94,6 +94,41 @@ func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train boo
 	}
 	l.Total = total.Float64Values()[0]
 	return total, disps, l
+}
+
+// photometric is the minimum-reprojection loss of one decoder scale on
+// pyramid level lvl (0 = full size, where disparity full is compared; else
+// the scale's own disparity, which is that level's size) and the
+// auto-mask (nil without auto-masking, when identity is nil).
+func (m *Model) photometric(s *Scope, b *Batch, w *Warper, lw LossWeights, poses [2]*ts.Tensor, identity []*ts.Tensor, lvl int, full, disp *ts.Tensor) (*ts.Tensor, *ts.Tensor) {
+	if lvl == 0 {
+		disp = full
+	}
+	_, depth := DispToDepth(s, disp, m.MinDepth, m.MaxDepth)
+	K, invK := LevelIntrinsics(s, b.K, b.InvK, lvl)
+	target := Downsample(s, b.Loss[1], lvl)
+	reproj := make([]*ts.Tensor, 2)
+	for i, src := range []int{0, 2} {
+		warped := w.Warp(s, Downsample(s, b.Loss[src], lvl), depth, K, invK, poses[i])
+		reproj[i] = Photometric(s, warped, target, lw.SSIM)
+	}
+	var noise []*ts.Tensor
+	for _, z := range b.TieNoise {
+		noise = append(noise, Downsample(s, z, lvl)) // not the shared generator: see Batch.TieNoise
+	}
+	perPixel, mask := minReprojection(s, reproj, identity, noise)
+	if identity == nil {
+		mask = nil
+	}
+	return s.T(perPixel.MustMean(Float, false)), mask
+}
+
+// identityErrors are the photometric errors of the unwarped sources
+// against the target on pyramid level lvl, which auto-masking compares.
+func identityErrors(s *Scope, b *Batch, lw LossWeights, lvl int) []*ts.Tensor {
+	target := Downsample(s, b.Loss[1], lvl)
+	return []*ts.Tensor{Photometric(s, Downsample(s, b.Loss[0], lvl), target, lw.SSIM),
+		Photometric(s, Downsample(s, b.Loss[2], lvl), target, lw.SSIM)}
 }
 
 // poses returns the transforms target→source for sources t−1 and t+1. The

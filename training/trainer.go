@@ -198,7 +198,8 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		return fmt.Errorf("metrics log: %w", err)
 	}
 	defer logf.Close()
-	lw := LossWeights{SSIM: c.Train.SSIMWeight, Smoothness: c.Train.Smoothness, AutoMask: c.Train.AutoMask}
+	lw := LossWeights{SSIM: c.Train.SSIMWeight, Smoothness: c.Train.Smoothness, AutoMask: c.Train.AutoMask,
+		Pyramid: c.Train.Multiscale == "pyramid"}
 	bad, next, tick := 0, start, time.Now()
 	var rate float64 // samples/s over the last log window
 	perEpoch := max(1, t.Data.Len()/c.Train.BatchSize)
