@@ -41,19 +41,24 @@ func BenchmarkLoader(b *testing.B) {
 
 // BenchmarkTrainStep is one optimisation step of the default CPU config
 // (256×96, batch 8, width 0.25), data already on the host.
-func BenchmarkTrainStep(b *testing.B) { benchStep(b, 0, 1) }
+func BenchmarkTrainStep(b *testing.B) { benchStep(b, 0, 1, false) }
 
 // BenchmarkTrainStepDistill is the same step with X-Distill (λ = 0.1, the
 // default grouping, the world's labels as teacher): its ratio to
 // BenchmarkTrainStep is the distillation overhead (goal ≤ 1.10).
-func BenchmarkTrainStepDistill(b *testing.B) { benchStep(b, 0.1, 1) }
+func BenchmarkTrainStepDistill(b *testing.B) { benchStep(b, 0.1, 1, false) }
 
 // BenchmarkTrainStepReplicas is BenchmarkTrainStepDistill with the batch
 // shared out to one 1-thread replica per core (train.replicas): its ratio
 // to BenchmarkTrainStepDistill is what data parallelism buys.
-func BenchmarkTrainStepReplicas(b *testing.B) { benchStep(b, 0.1, runtime.NumCPU()) }
+func BenchmarkTrainStepReplicas(b *testing.B) { benchStep(b, 0.1, runtime.NumCPU(), false) }
 
-func benchStep(b *testing.B, lambda float64, replicas int) {
+// BenchmarkTrainStepPyramid is BenchmarkTrainStepReplicas with the
+// photometric loss on the image pyramid (train.multiscale: pyramid, as in
+// make train): its ratio to BenchmarkTrainStepReplicas is what that saves.
+func BenchmarkTrainStepPyramid(b *testing.B) { benchStep(b, 0.1, runtime.NumCPU(), true) }
+
+func benchStep(b *testing.B, lambda float64, replicas int, pyramid bool) {
 	set := benchSet(b)
 	cfg := config.Default()
 	cfg.Model.Width = 0.25
@@ -76,7 +81,7 @@ func benchStep(b *testing.B, lambda float64, replicas int) {
 	}
 	w := NewWarper(96, 256, cpuDevice)
 	opt := NewAdam(m.VS, 1e-4)
-	lw := LossWeights{SSIM: 0.85, Smoothness: 1e-3, AutoMask: true}
+	lw := LossWeights{SSIM: 0.85, Smoothness: 1e-3, AutoMask: true, Pyramid: pyramid}
 	var rs []*replica
 	for range replicas - 1 {
 		r, err := newReplica(cfg, len(set.Grouping.Groups), 96, 256, cpuDevice, threads)

@@ -36,13 +36,14 @@ func runGoBenchmarks(o options, m benchmarks.Machine, s inferenceSetup) error {
 		return err
 	}
 	var runs []goBench
-	// Baseline, X-Distill and replicated X-Distill steps alternate, one
+	// Baseline, X-Distill, replicated X-Distill and pyramid-loss steps alternate, one
 	// process each, so a change of load from the machine's other users
 	// hits all: each ratio is the median over the rounds.
 	for range o.trainPairs {
 		runs = append(runs, goBench{"./training", "^BenchmarkTrainStep$", o.trainTime, nil},
 			goBench{"./training", "^BenchmarkTrainStepDistill$", o.trainTime, nil},
-			goBench{"./training", "^BenchmarkTrainStepReplicas$", o.trainTime, nil})
+			goBench{"./training", "^BenchmarkTrainStepReplicas$", o.trainTime, nil},
+			goBench{"./training", "^BenchmarkTrainStepPyramid$", o.trainTime, nil})
 	}
 	runs = append(runs,
 		goBench{"./training", "^BenchmarkLoader$", "20x", nil},

@@ -23,7 +23,7 @@ func writeTraining(o options, m benchmarks.Machine, rs []benchmarks.GoBench) err
 		"[gobench.txt](gobench.txt) (benchstat reads it). A train step is the default CPU config (256×96, batch 8, "+
 		"ResNet-18 ×0.25, forward + backward + Adam, data already on the host); X-Distill adds the translator and "+
 		"its cross-entropy (λ = 0.1).\n\n")
-	metricsTable(&b, rs, []string{"BenchmarkTrainStep", "BenchmarkTrainStepDistill", "BenchmarkTrainStepReplicas", "BenchmarkLoader",
+	metricsTable(&b, rs, []string{"BenchmarkTrainStep", "BenchmarkTrainStepDistill", "BenchmarkTrainStepReplicas", "BenchmarkTrainStepPyramid", "BenchmarkLoader",
 		"BenchmarkGenerate416x128", "BenchmarkRender416x128"})
 	writeOverhead(&b, rs)
 	if err := fsutil.WriteFileAtomic(filepath.Join(o.out, "training.md"), b.Bytes(), 0o644); err != nil {
@@ -45,6 +45,11 @@ func writeOverhead(b *bytes.Buffer, rs []benchmarks.GoBench) {
 		fmt.Fprintf(b, "**Data parallelism** (`train.replicas`): the X-Distill batch shared out to one 1-thread replica per core "+
 			"trains **%.2f×** as many samples/s as one copy on all cores (median of %d rounds: %s).\n",
 			benchmarks.Percentile(r, 50), len(r), list)
+	}
+	if r, list := speedRatios(benchmarks.Find(rs, "BenchmarkTrainStepPyramid"), benchmarks.Find(rs, "BenchmarkTrainStepReplicas")); len(r) > 0 {
+		fmt.Fprintf(b, "\n**Pyramid loss** (`train.multiscale: pyramid`, make train's setting): the replicated X-Distill step with each "+
+			"scale's photometric loss on the downsampled images trains **%.2f×** the samples/s of Monodepth2's full-size loss "+
+			"(median of %d rounds: %s).\n", benchmarks.Percentile(r, 50), len(r), list)
 	}
 }
 
