@@ -11,8 +11,10 @@ import (
 // mean over images of each image's mean relative error, so it is exactly
 // the sum over labels of each label's share: the mean over images of
 // (Σ over the label's pixels of |pred−gt|/gt) ÷ (the image's valid
-// pixels). The shares say which classes the error comes from, and
-// whether from depth over- or under-estimated.
+// pixels). Pixels without a label (IgnoreLabel, or an image without a
+// label map) have their own row, IgnoreLabel, so that the rows add up to
+// the Abs Rel of every image added. The shares say which classes the
+// error comes from, and whether from depth over- or under-estimated.
 type ErrorBudget struct {
 	images int
 	per    map[uint8]*budgetEntry
@@ -24,10 +26,9 @@ type budgetEntry struct {
 	count                int     // the label's valid pixels over all images
 }
 
-// Add records one image's sample and its w×h label map. Pixels labelled
-// IgnoreLabel count towards the image's total but towards no label.
+// Add records one image's sample and its w×h label map (nil: none).
 func (b *ErrorBudget) Add(s Sample, labels []uint8) error {
-	if len(labels) != s.W*s.H {
+	if labels != nil && len(labels) != s.W*s.H {
 		return fmt.Errorf("metrics: %d labels for a %d×%d image", len(labels), s.W, s.H)
 	}
 	if len(s.GT) == 0 {
@@ -39,9 +40,9 @@ func (b *ErrorBudget) Add(s Sample, labels []uint8) error {
 	b.images++
 	f := 1 / float64(len(s.GT))
 	for k, i := range s.Index {
-		l := labels[i]
-		if l == IgnoreLabel {
-			continue
+		l := uint8(IgnoreLabel)
+		if labels != nil {
+			l = labels[i]
 		}
 		e := b.per[l]
 		if e == nil {
@@ -91,14 +92,14 @@ func (b *ErrorBudget) Rows() []BudgetRow {
 }
 
 // BudgetTable renders rows as a Markdown table, naming each label with
-// name (a label without a name is shown by number).
+// name (IgnoreLabel is "unlabelled").
 func BudgetTable(rows []BudgetRow, name func(uint8) string) string {
 	var total float64
 	for _, r := range rows {
 		total += r.AbsRel
 	}
 	var sb strings.Builder
-	sb.WriteString("| class | pixels | Abs Rel on its pixels | part of Abs Rel | share | of which too far |\n|---|---:|---:|---:|---:|---:|\n")
+	sb.WriteString("| class | pixels | Abs Rel of its pixels (pooled) | part of Abs Rel | share | of which too far |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		share, far := 0.0, 0.0
 		if total > 0 {
@@ -107,8 +108,12 @@ func BudgetTable(rows []BudgetRow, name func(uint8) string) string {
 		if r.AbsRel > 0 {
 			far = r.Over / r.AbsRel
 		}
+		label := "unlabelled"
+		if r.Label != IgnoreLabel {
+			label = name(r.Label)
+		}
 		fmt.Fprintf(&sb, "| %s | %.1f %% | %.3f | %.4f | %.0f %% | %.0f %% |\n",
-			name(r.Label), 100*r.Pixels, r.ClassAbsRel, r.AbsRel, 100*share, 100*far)
+			label, 100*r.Pixels, r.ClassAbsRel, r.AbsRel, 100*share, 100*far)
 	}
 	fmt.Fprintf(&sb, "| all | | | %.4f | 100 %% | |\n", total)
 	return sb.String()

@@ -56,4 +56,24 @@ func TestErrorBudgetSplitsAbsRelByLabel(t *testing.T) {
 	if err := budget.Add(a, lb); err == nil {
 		t.Error("a label map of the wrong size was accepted")
 	}
+	// Pixels without a label, and images without a label map, get the
+	// "unlabelled" row, so the parts still add up to the Abs Rel.
+	la[3] = IgnoreLabel
+	var partial ErrorBudget
+	if err := partial.Add(a, la); err != nil {
+		t.Fatal(err)
+	}
+	if err := partial.Add(b, nil); err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, r := range partial.Rows() {
+		sum += r.AbsRel
+	}
+	if !near(sum, acc.Mean().AbsRel) {
+		t.Errorf("with unlabelled pixels the parts sum to %g, want %g", sum, acc.Mean().AbsRel)
+	}
+	if table := BudgetTable(partial.Rows(), func(uint8) string { return "x" }); !strings.Contains(table, "| unlabelled | 62.5 % |") {
+		t.Errorf("unlabelled row missing or wrong (image 1: 1 of 4 pixels, image 2: all; mean 62.5 %%):\n%s", table)
+	}
 }

@@ -36,7 +36,8 @@ type EvalResult struct {
 	RatioMedian, RatioStd float64
 	// ByClass holds Abs Rel etc. per label (when labels are available).
 	ByClass *metrics.ClassAccumulator
-	// Budget splits the Abs Rel of the labelled images by label.
+	// Budget splits the Abs Rel by label (unlabelled pixels in a row of
+	// their own).
 	Budget *metrics.ErrorBudget
 }
 
@@ -137,9 +138,9 @@ func scoreAll(ctx context.Context, n int, progress Progress, score func(i int) (
 				return EvalResult{}, fmt.Errorf("eval sample %d: labels: %w", i, err)
 			}
 			classes.Add(per)
-			if err := budget.Add(*sample, labels); err != nil {
-				return EvalResult{}, fmt.Errorf("eval sample %d: labels: %w", i, err)
-			}
+		}
+		if err := budget.Add(*sample, labels); err != nil {
+			return EvalResult{}, fmt.Errorf("eval sample %d: labels: %w", i, err)
 		}
 	}
 	if progress != nil {

@@ -46,7 +46,8 @@ func (w *Warper) Drop() {
 }
 
 // Level returns the warper of level sc of the image pyramid (the size
-// divided by 2^sc; level 0 is w itself), made on first use.
+// divided by 2^sc; level 0 is w itself), made on first use. Like the rest
+// of a Warper, not for concurrent use: each replica has its own.
 func (w *Warper) Level(sc int) *Warper {
 	for len(w.levels) < sc {
 		n := len(w.levels) + 1

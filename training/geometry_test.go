@@ -144,3 +144,38 @@ func TestZeroMotionAndDegeneratePointsStayFinite(t *testing.T) {
 		}
 	}
 }
+
+// A level pixel of the pyramid averages 2^n × 2^n full pixels, so a point
+// that projects to full pixel x must project to level pixel x′ with
+// x = 2^n·x′ + (2^n − 1)/2, and K′⁻¹ must undo K′.
+func TestLevelIntrinsicsFollowThePixelCentres(t *testing.T) {
+	s := NewScope()
+	defer s.Drop()
+	k := []float32{150, 0, 127.3, 0, 0, 140, 47.8, 0, 0, 0, 1, 0, 0, 0, 0, 1}
+	K := toTensor(s, pyref.Array{Shape: []int{1, 4, 4}, Data: k})
+	invK := s.T(K.MustInverse(false))
+	point := []float64{1.3, -0.4, 6.5} // camera coordinates, metres
+	fullX := float64(k[0])*point[0]/point[2] + float64(k[2])
+	fullY := float64(k[5])*point[1]/point[2] + float64(k[6])
+	for _, n := range []int{1, 2, 3} {
+		Kl, invKl := LevelIntrinsics(s, K, invK, n)
+		kl := values(t, Kl)
+		x := float64(kl[0])*point[0]/point[2] + float64(kl[1])*point[1]/point[2] + float64(kl[2])
+		y := float64(kl[5])*point[1]/point[2] + float64(kl[6])
+		f := float64(int(1) << n)
+		if math.Abs(f*x+(f-1)/2-fullX) > 1e-3 || math.Abs(f*y+(f-1)/2-fullY) > 1e-3 {
+			t.Errorf("level %d: projects to (%.4f, %.4f), which is full pixel (%.4f, %.4f), want (%.4f, %.4f)",
+				n, x, y, f*x+(f-1)/2, f*y+(f-1)/2, fullX, fullY)
+		}
+		id := values(t, s.T(Kl.MustMatmul(invKl, false)))
+		for i, v := range id {
+			want := float32(0)
+			if i%5 == 0 {
+				want = 1
+			}
+			if math.Abs(float64(v-want)) > 1e-5 {
+				t.Fatalf("level %d: K′·K′⁻¹ entry %d = %g, want %g", n, i, v, want)
+			}
+		}
+	}
+}

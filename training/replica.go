@@ -73,6 +73,7 @@ func (r *replica) run(threads int) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	SetThreads(threads)
+	defer r.warper.Drop()
 	for j := range r.jobs {
 		noGrad(func() { zeroGrads(r.params) })
 		terms, finite := shareStep(r.model, r.warper, j.hb, j.noise, j.lw)

@@ -58,17 +58,20 @@ func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train boo
 	var total, photoSum, smoothSum, ceSum *ts.Tensor
 	distilling := m.Translator != nil && b.Labels != nil
 	var masked float64
-	identity := make([][]*ts.Tensor, len(disps)) // per pyramid level, for auto-masking
+	levels := make([]*level, len(disps)) // pyramid levels in use, made once
 	for sc, disp := range disps {
-		full := s.T(disp.MustUpsampleBilinear2d(size, false, nil, nil, false))
+		var full *ts.Tensor
+		if !lw.Pyramid || sc == 0 || distilling && sc < m.Translator.Scales {
+			full = s.T(disp.MustUpsampleBilinear2d(size, false, nil, nil, false))
+		}
 		lvl := 0
 		if lw.Pyramid {
 			lvl = sc
 		}
-		if identity[lvl] == nil && lw.AutoMask {
-			identity[lvl] = identityErrors(s, b, lw, lvl)
+		if levels[lvl] == nil {
+			levels[lvl] = newLevel(s, b, w, lw, lvl)
 		}
-		photo, mask := m.photometric(s, b, w.Level(lvl), lw, poses, identity[lvl], lvl, full, disp)
+		photo, mask := m.photometric(s, levels[lvl], lw, poses, full, disp)
 		if sc == 0 && mask != nil {
 			masked = 1 - s.T(s.T(mask.MustTotype(Float, false)).MustMean(Float, false)).Float64Values()[0]
 		}
@@ -96,39 +99,52 @@ func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train boo
 	return total, disps, l
 }
 
+// level is one level of the image pyramid for a batch: the loss frames
+// averaged down 2^n times, the intrinsics at that size, its warper, and
+// the identity errors that auto-masking compares (nil without it).
+type level struct {
+	n        int
+	frames   [3]*ts.Tensor
+	K, invK  *ts.Tensor
+	warper   *Warper
+	identity []*ts.Tensor
+	noise    []*ts.Tensor // the batch's tie-breaking noise at this size
+}
+
+func newLevel(s *Scope, b *Batch, w *Warper, lw LossWeights, n int) *level {
+	l := &level{n: n, warper: w.Level(n)}
+	for i, f := range b.Loss {
+		l.frames[i] = Downsample(s, f, n)
+	}
+	l.K, l.invK = LevelIntrinsics(s, b.K, b.InvK, n)
+	if lw.AutoMask {
+		l.identity = []*ts.Tensor{Photometric(s, l.frames[0], l.frames[1], lw.SSIM), Photometric(s, l.frames[2], l.frames[1], lw.SSIM)}
+	}
+	for _, z := range b.TieNoise {
+		l.noise = append(l.noise, Downsample(s, z, n)) // not the shared generator: see Batch.TieNoise
+	}
+	return l
+}
+
 // photometric is the minimum-reprojection loss of one decoder scale on
-// pyramid level lvl (0 = full size, where disparity full is compared; else
-// the scale's own disparity, which is that level's size) and the
-// auto-mask (nil without auto-masking, when identity is nil).
-func (m *Model) photometric(s *Scope, b *Batch, w *Warper, lw LossWeights, poses [2]*ts.Tensor, identity []*ts.Tensor, lvl int, full, disp *ts.Tensor) (*ts.Tensor, *ts.Tensor) {
-	if lvl == 0 {
+// pyramid level l (level 0 compares the disparity upsampled to full size,
+// full; a coarser level the scale's own disparity, which is that level's
+// size) and the auto-mask (nil without auto-masking).
+func (m *Model) photometric(s *Scope, l *level, lw LossWeights, poses [2]*ts.Tensor, full, disp *ts.Tensor) (*ts.Tensor, *ts.Tensor) {
+	if l.n == 0 {
 		disp = full
 	}
 	_, depth := DispToDepth(s, disp, m.MinDepth, m.MaxDepth)
-	K, invK := LevelIntrinsics(s, b.K, b.InvK, lvl)
-	target := Downsample(s, b.Loss[1], lvl)
 	reproj := make([]*ts.Tensor, 2)
 	for i, src := range []int{0, 2} {
-		warped := w.Warp(s, Downsample(s, b.Loss[src], lvl), depth, K, invK, poses[i])
-		reproj[i] = Photometric(s, warped, target, lw.SSIM)
+		warped := l.warper.Warp(s, l.frames[src], depth, l.K, l.invK, poses[i])
+		reproj[i] = Photometric(s, warped, l.frames[1], lw.SSIM)
 	}
-	var noise []*ts.Tensor
-	for _, z := range b.TieNoise {
-		noise = append(noise, Downsample(s, z, lvl)) // not the shared generator: see Batch.TieNoise
-	}
-	perPixel, mask := minReprojection(s, reproj, identity, noise)
-	if identity == nil {
+	perPixel, mask := minReprojection(s, reproj, l.identity, l.noise)
+	if l.identity == nil {
 		mask = nil
 	}
 	return s.T(perPixel.MustMean(Float, false)), mask
-}
-
-// identityErrors are the photometric errors of the unwarped sources
-// against the target on pyramid level lvl, which auto-masking compares.
-func identityErrors(s *Scope, b *Batch, lw LossWeights, lvl int) []*ts.Tensor {
-	target := Downsample(s, b.Loss[1], lvl)
-	return []*ts.Tensor{Photometric(s, Downsample(s, b.Loss[0], lvl), target, lw.SSIM),
-		Photometric(s, Downsample(s, b.Loss[2], lvl), target, lw.SSIM)}
 }
 
 // poses returns the transforms target→source for sources t−1 and t+1. The

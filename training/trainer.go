@@ -145,11 +145,16 @@ func (t *Trainer) threads() int {
 	return max(1, runtime.NumCPU()/t.replicaCount())
 }
 
+// stopReplicas ends the replicas' threads and frees the trainer's warper.
 func (t *Trainer) stopReplicas() {
 	for _, r := range t.replicas {
 		r.stop()
 	}
 	t.replicas = nil
+	if t.warper != nil {
+		t.warper.Drop()
+		t.warper = nil
+	}
 }
 
 // resume loads RUN/checkpoint if present (else starts the encoders from

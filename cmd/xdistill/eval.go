@@ -141,7 +141,7 @@ func budgetSection(b *metrics.ErrorBudget) string {
 		}
 		return fmt.Sprintf("label %d", l)
 	}
-	return "Where the model's Abs Rel comes from, by ground-truth class (each class's part sums to the Abs Rel; \"too far\" is the part where the depth is overestimated):\n\n" +
+	return "Where the model's Abs Rel comes from, by ground-truth class (each class's part of the Abs Rel, unlabelled pixels in a row of their own, sums to it; \"too far\" is the part where the depth is overestimated):\n\n" +
 		metrics.BudgetTable(rows, name) + "\n"
 }
 
