@@ -14,8 +14,7 @@ type Warper struct {
 	pix    *ts.Tensor // [1,3,H·W] homogeneous pixel coordinates (x, y, 1)
 	ones   *ts.Tensor // [1,1,H·W]
 	scale  *ts.Tensor // [2]: 2/(W−1), 2/(H−1), pixels → grid_sample's [-1, 1]
-	device gotch.Device
-	levels []*Warper // coarser sizes, made by Level on first use
+	levels []*Warper  // coarser sizes, made by Level on first use
 }
 
 // NewWarper precomputes the pixel grid for an H×W image on device.
@@ -31,7 +30,7 @@ func NewWarper(h, w int64, device gotch.Device) *Warper {
 	pix := ts.MustOfSlice(data).MustView([]int64{1, 3, n}, true).MustTo(device, true)
 	ones := ts.MustOnes([]int64{1, 1, n}, Float, device)
 	scale := ts.MustOfSlice([]float32{2 / float32(w-1), 2 / float32(h-1)}).MustTo(device, true)
-	return &Warper{H: h, W: w, pix: pix, ones: ones, scale: scale, device: device}
+	return &Warper{H: h, W: w, pix: pix, ones: ones, scale: scale}
 }
 
 // Drop frees the precomputed grid.
@@ -51,7 +50,7 @@ func (w *Warper) Drop() {
 func (w *Warper) Level(sc int) *Warper {
 	for len(w.levels) < sc {
 		n := len(w.levels) + 1
-		w.levels = append(w.levels, NewWarper(w.H>>n, w.W>>n, w.device))
+		w.levels = append(w.levels, NewWarper(w.H>>n, w.W>>n, w.pix.MustDevice()))
 	}
 	if sc == 0 {
 		return w

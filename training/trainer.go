@@ -68,7 +68,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	err := t.setup()
-	defer t.stopReplicas()
+	defer t.release()
 	if err != nil {
 		return err
 	}
@@ -145,8 +145,8 @@ func (t *Trainer) threads() int {
 	return max(1, runtime.NumCPU()/t.replicaCount())
 }
 
-// stopReplicas ends the replicas' threads and frees the trainer's warper.
-func (t *Trainer) stopReplicas() {
+// release ends the replicas' threads and frees the trainer's warper.
+func (t *Trainer) release() {
 	for _, r := range t.replicas {
 		r.stop()
 	}

@@ -135,14 +135,8 @@ func budgetSection(b *metrics.ErrorBudget) string {
 	if len(rows) == 0 {
 		return ""
 	}
-	name := func(l uint8) string {
-		if int(l) < len(kitti.ClassNames) {
-			return kitti.ClassNames[l]
-		}
-		return fmt.Sprintf("label %d", l)
-	}
 	return "Where the model's Abs Rel comes from, by ground-truth class (each class's part of the Abs Rel, unlabelled pixels in a row of their own, sums to it; \"too far\" is the part where the depth is overestimated):\n\n" +
-		metrics.BudgetTable(rows, name) + "\n"
+		metrics.BudgetTable(rows, kitti.ClassName) + "\n"
 }
 
 // constantBaseline scores a constant prediction: after median scaling it
