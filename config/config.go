@@ -86,6 +86,9 @@ type Train struct {
 	Out             string  `mapstructure:"out"` // run directory
 	CheckpointEvery int     `mapstructure:"checkpoint_every"`
 	LogEvery        int     `mapstructure:"log_every"`
+	// SnapshotEvery keeps the weights every this many steps in
+	// RUN/snapshots/ (0 = none): learning curves are scored from them.
+	SnapshotEvery int `mapstructure:"snapshot_every"`
 	// GTPose replaces the pose network by the dataset's ground-truth poses
 	// (synthetic world: poses.txt). A diagnostic: it separates learning
 	// depth from learning ego-motion.
@@ -112,6 +115,20 @@ type Distill struct {
 	// depth net; before it the translator learns to read the (detached)
 	// disparity, so the depth net is shaped by photometry first.
 	StartStep int `mapstructure:"start_step"`
+	// RampSteps raises λ linearly from 0 at start_step to its full value
+	// over this many steps (0 = at once), so the term grows in after the
+	// photometric loss has shaped the depth.
+	RampSteps int `mapstructure:"ramp_steps"`
+	// Input is what the translator reads: "disparity" (the sigmoid
+	// output, as first shipped), "scale_free" (disparity over its
+	// per-image mean, as Monodepth2 normalises it for smoothness) or
+	// "log_depth" (log depth minus its per-image mean). The scale-free
+	// inputs keep the translator from reading classes off absolute levels.
+	Input string `mapstructure:"input"`
+	// Coords adds the pixel's normalised row and column as two more input
+	// channels: with them the translator can tell a ground plane (depth
+	// growing with the row) from a level that merely matches the road's.
+	Coords bool `mapstructure:"coords"`
 }
 
 // Runtime is where native libraries are found.
@@ -130,7 +147,7 @@ func Default() Config {
 			LRDecayEvery: 15000, LRDecay: 0.1, PoseLRScale: 1, SSIMWeight: 0.85, Smoothness: 1e-3, AutoMask: true, Multiscale: "full",
 			ColorJitter: true, FlipProb: 0.5, Out: "runs/latest", CheckpointEvery: 500, LogEvery: 10},
 		Distill: Distill{Lambda: 0, Grouping: "default", Teacher: "labels",
-			TranslatorWidth: 16, TranslatorLayers: 3, TranslatorScales: 1,
+			TranslatorWidth: 16, TranslatorLayers: 3, TranslatorScales: 1, Input: "disparity",
 			TeacherModel: "models/teacher.onnx", TeacherSteps: 300, TeacherSize: "192x64", TeacherWidth: 0.5},
 	}
 }

@@ -45,6 +45,9 @@ func (c Config) Validate() error {
 	check(x.Lambda >= 0, "distill.lambda %g: want ≥ 0", x.Lambda)
 	check(x.TranslatorWidth > 0 && x.TranslatorLayers > 0, "distill.translator_width/layers: want > 0")
 	check(x.StartStep >= 0, "distill.start_step %d: want ≥ 0 (0 = distil from the first step)", x.StartStep)
+	check(x.RampSteps >= 0, "distill.ramp_steps %d: want ≥ 0 (0 = full λ at start_step)", x.RampSteps)
+	check(oneOf(x.Input, "disparity", "scale_free", "log_depth"), "distill.input %q: want disparity, scale_free or log_depth", x.Input)
+	check(t.SnapshotEvery >= 0, "train.snapshot_every %d: want ≥ 0 (0 = no snapshots)", t.SnapshotEvery)
 	check(x.Lambda == 0 || x.StartStep < t.Steps, "distill.start_step %d: want < train.steps %d, else the depth net is never distilled", x.StartStep, t.Steps)
 	if x.Teacher == "builtin" {
 		check(strings.HasSuffix(x.TeacherModel, ".onnx"), "distill.teacher_model %q: want a path to an .onnx file", x.TeacherModel)

@@ -1,8 +1,10 @@
 package training
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
@@ -21,10 +23,18 @@ type Translator struct {
 	Groups int
 	Scales int // disparity scales it is applied to (0..Scales-1)
 	Lambda float64
+	// Weight is the λ of the current step: Lambda, ramped in after
+	// distill.start_step (see Schedule).
+	Weight float64
 	// Detach stops the distillation gradient at the disparity: the
 	// translator learns, the depth net is not pushed (the warm-up before
 	// distill.start_step).
 	Detach bool
+	// Input and Coords are distill.input and distill.coords; the depth
+	// range turns disparity into depth for "log_depth".
+	Input              string
+	Coords             bool
+	MinDepth, MaxDepth float64
 }
 
 // AddTranslator builds the translator under "translator.*" in the model's
@@ -38,8 +48,12 @@ func (m *Model) AddTranslator(dc config.Distill, groups int) error {
 		return fmt.Errorf("distill: translator_scales %d: want 1..%d (model.scales)", dc.TranslatorScales, m.Depth.Scales)
 	}
 	p := m.VS.Root().Sub("translator")
-	t := &Translator{Groups: groups, Scales: dc.TranslatorScales, Lambda: dc.Lambda}
+	t := &Translator{Groups: groups, Scales: dc.TranslatorScales, Lambda: dc.Lambda, Weight: dc.Lambda,
+		Input: dc.Input, Coords: dc.Coords, MinDepth: m.MinDepth, MaxDepth: m.MaxDepth}
 	in := int64(1)
+	if t.Coords {
+		in = 3
+	}
 	for i := range dc.TranslatorLayers {
 		t.blocks = append(t.blocks, NewConvBlock(p.Sub(fmt.Sprintf("block_%d", i)), in, int64(dc.TranslatorWidth), m.Spec.Padding))
 		in = int64(dc.TranslatorWidth)
@@ -49,12 +63,23 @@ func (m *Model) AddTranslator(dc config.Distill, groups int) error {
 	return nil
 }
 
+// Schedule sets the translator's state for a step: detached before
+// start_step (the translator learns, the depth net is not pushed), then
+// λ rising linearly over ramp_steps.
+func (t *Translator) Schedule(step int, dc config.Distill) {
+	t.Detach = step < dc.StartStep
+	t.Weight = t.Lambda
+	if !t.Detach && dc.RampSteps > 0 {
+		t.Weight *= min(1, float64(step-dc.StartStep+1)/float64(dc.RampSteps))
+	}
+}
+
 // Forward returns group logits [B,G,H,W] for a disparity [B,1,H,W].
 func (t *Translator) Forward(s *Scope, disp *ts.Tensor) *ts.Tensor {
-	x := disp
 	if t.Detach {
-		x = s.T(disp.MustDetach(false))
+		disp = s.T(disp.MustDetach(false))
 	}
+	x := t.input(s, disp)
 	for _, b := range t.blocks {
 		x = b.Forward(s, x)
 	}
@@ -75,4 +100,97 @@ func weightedCE(s *Scope, logits, labels, weight *ts.Tensor, valid int) *ts.Tens
 	const sum = 2
 	ce := s.T(logits.MustCrossEntropyLoss(labels, weight, sum, distill.Ignore, 0, false))
 	return s.T(ce.MustDivScalar(s.F(float64(max(valid, 1))), false))
+}
+
+// input is what the translator reads of a disparity [B,1,H,W]
+// (distill.input), with the coordinate channels when asked for.
+func (t *Translator) input(s *Scope, disp *ts.Tensor) *ts.Tensor {
+	x := disp
+	switch t.Input {
+	case "scale_free":
+		x = s.T(disp.MustDiv(perImageMean(s, disp), false))
+	case "log_depth":
+		_, depth := DispToDepth(s, disp, t.MinDepth, t.MaxDepth)
+		logd := s.T(depth.MustLog(false))
+		x = s.T(logd.MustSub(perImageMean(s, logd), false))
+	}
+	if t.Coords {
+		x = s.T(ts.MustCat([]ts.Tensor{*x, *coordGrid(s, disp)}, 1))
+	}
+	return x
+}
+
+// perImageMean is the mean of x [B,1,H,W] over each image, [B,1,1,1].
+func perImageMean(s *Scope, x *ts.Tensor) *ts.Tensor {
+	return s.T(x.MustMeanDim([]int64{1, 2, 3}, true, Float, false))
+}
+
+// coordGrid is [B,2,H,W]: each pixel's row, then column, scaled to −1..1,
+// for a batch shaped like x.
+func coordGrid(s *Scope, x *ts.Tensor) *ts.Tensor {
+	size := x.MustSize()
+	b, h, w := size[0], size[2], size[3]
+	grid := make([]float32, 2*h*w)
+	for y := range h {
+		for xx := range w {
+			grid[y*w+xx] = float32(2*float64(y)/float64(max(h-1, 1)) - 1)
+			grid[h*w+y*w+xx] = float32(2*float64(xx)/float64(max(w-1, 1)) - 1)
+		}
+	}
+	host := s.T(ts.MustOfSlice(grid).MustView([]int64{1, 2, h, w}, true))
+	dev := s.T(host.MustTo(x.MustDevice(), false))
+	return s.T(dev.MustExpand([]int64{b, 2, h, w}, false, false))
+}
+
+// Classify returns the translator's group (argmax of its logits) for each
+// pixel of one CHW image, read from the depth net's own disparity: how
+// much of the scene's layout the disparity carries. Nil without a
+// translator.
+func (m *Model) Classify(image []float32, w, h int, device gotch.Device) []uint8 {
+	t := m.Translator
+	if t == nil {
+		return nil
+	}
+	out := hostForward(image, w, h, device, func(s *Scope, x *ts.Tensor) *ts.Tensor {
+		logits := t.Forward(s, m.Depth.Forward(s, x, false)[0])
+		return s.T(s.T(logits.MustArgmax([]int64{1}, false, false)).MustTotype(Float, false))
+	})
+	labels := make([]uint8, len(out))
+	for i, v := range out {
+		labels[i] = uint8(v)
+	}
+	return labels
+}
+
+// TranslatorAccuracy is the share of labelled pixels (labels of the
+// set, e.g. ground-truth groups) that Classify gets right; the labels are
+// resized to the network size by nearest neighbour when they differ.
+func (m *Model) TranslatorAccuracy(ctx context.Context, set EvalSet, device gotch.Device) (correct, total int, err error) {
+	w, h := set.Size()
+	for i := range set.Len() {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
+		smp, err := set.LoadEval(i)
+		if err != nil {
+			return 0, 0, fmt.Errorf("translator accuracy, sample %d: %w", i, err)
+		}
+		if smp.Labels == nil {
+			continue
+		}
+		got := m.Classify(smp.Image, w, h, device)
+		want := smp.Labels
+		if smp.GTW != w || smp.GTH != h {
+			want = resizeLabels(smp.Labels, smp.GTW, smp.GTH, w, h)
+		}
+		for k, l := range want {
+			if l != distill.Ignore {
+				total++
+				if got[k] == l {
+					correct++
+				}
+			}
+		}
+	}
+	return correct, total, nil
 }

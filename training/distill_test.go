@@ -10,6 +10,7 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
+	"github.com/xdistill/edge-depth/config"
 	"github.com/xdistill/edge-depth/distill"
 )
 
@@ -192,5 +193,93 @@ func TestLambdaZeroIsTheBaseline(t *testing.T) {
 	}
 	if late := depthOnly(run(labelledSlide{slideData{96, 64}}, 0.5, 1)); slices.Equal(late, plain[:len(late)]) {
 		t.Error("λ = 0.5 from start_step 1 left the depth net as the baseline's")
+	}
+}
+
+// The translator's inputs: scale_free is exactly disparity over its
+// per-image mean, log_depth is log depth minus its per-image mean, and
+// coords adds the row and column in −1..1; the distillation gradient
+// reaches the disparity through each of them.
+func TestTranslatorInputs(t *testing.T) {
+	s := NewScope()
+	defer s.Drop()
+	ManualSeed(3)
+	const b, h, w = 2, 3, 4
+	disp := s.T(s.T(s.T(ts.MustRand([]int64{b, 1, h, w}, Float, cpuDevice)).MustAddScalar(s.F(0.05), false)).MustSetRequiresGrad(true, false))
+	dv := values(t, disp)
+	for _, c := range []struct {
+		input  string
+		coords bool
+		want   func(n, p int) float64 // input channel 0 of sample n, pixel p
+	}{
+		{"disparity", false, func(n, p int) float64 { return float64(dv[n*h*w+p]) }},
+		{"scale_free", false, func(n, p int) float64 {
+			var mean float64
+			for q := range h * w {
+				mean += float64(dv[n*h*w+q]) / (h * w)
+			}
+			return float64(dv[n*h*w+p]) / mean
+		}},
+		{"log_depth", true, func(n, p int) float64 {
+			logDepth := func(q int) float64 { return -math.Log(0.01 + (10-0.01)*float64(dv[n*h*w+q])) }
+			var mean float64
+			for q := range h * w {
+				mean += logDepth(q) / (h * w)
+			}
+			return logDepth(p) - mean
+		}},
+	} {
+		tr := &Translator{Input: c.input, Coords: c.coords, MinDepth: 0.1, MaxDepth: 100}
+		x := tr.input(s, disp)
+		channels := int64(1)
+		if c.coords {
+			channels = 3
+		}
+		if got := x.MustSize(); !slices.Equal(got, []int64{b, channels, h, w}) {
+			t.Fatalf("%s: input %v", c.input, got)
+		}
+		xv := values(t, x)
+		for n := range b {
+			for p := range h * w {
+				at := xv[(n*int(channels))*h*w+p]
+				if math.Abs(float64(at)-c.want(n, p)) > 1e-5 {
+					t.Errorf("%s: sample %d pixel %d = %g, want %g", c.input, n, p, at, c.want(n, p))
+				}
+				if c.coords {
+					row, col := xv[(n*3+1)*h*w+p], xv[(n*3+2)*h*w+p]
+					wantRow, wantCol := 2*float64(p/w)/(h-1)-1, 2*float64(p%w)/(w-1)-1
+					if math.Abs(float64(row)-wantRow) > 1e-6 || math.Abs(float64(col)-wantCol) > 1e-6 {
+						t.Errorf("coords at %d: %g %g, want %g %g", p, row, col, wantRow, wantCol)
+					}
+				}
+			}
+		}
+		// A loss that weighs each pixel differently must reach every
+		// disparity pixel through the input transform.
+		weights := s.T(ts.MustRand([]int64{b, channels, h, w}, Float, cpuDevice))
+		loss := s.T(s.T(x.MustMul(weights, false)).MustSum(Float, false))
+		disp.ZeroGrad()
+		loss.MustBackward()
+		for i, g := range values(t, s.T(disp.MustGrad(false))) {
+			if g == 0 || math.IsNaN(float64(g)) {
+				t.Fatalf("%s: gradient at %d is %g", c.input, i, g)
+			}
+		}
+	}
+}
+
+// Schedule: detached before start_step, then λ rising over ramp_steps.
+func TestTranslatorSchedule(t *testing.T) {
+	tr := &Translator{Lambda: 0.01}
+	dc := config.Distill{StartStep: 10, RampSteps: 4}
+	for _, c := range []struct {
+		step   int
+		detach bool
+		weight float64
+	}{{0, true, 0.01}, {9, true, 0.01}, {10, false, 0.0025}, {12, false, 0.0075}, {13, false, 0.01}, {100, false, 0.01}} {
+		tr.Schedule(c.step, dc)
+		if tr.Detach != c.detach || math.Abs(tr.Weight-c.weight) > 1e-15 {
+			t.Errorf("step %d: detach %v weight %g, want %v %g", c.step, tr.Detach, tr.Weight, c.detach, c.weight)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
+	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/metrics"
 )
 
@@ -39,6 +40,29 @@ type EvalResult struct {
 	// Budget splits the Abs Rel by label (unlabelled pixels in a row of
 	// their own).
 	Budget *metrics.ErrorBudget
+	// Geometry holds the boundary, edge, sky and level metrics of the
+	// labelled images (metrics.Geometry; empty without labels).
+	Geometry *metrics.Geometry
+}
+
+// SkyLabeler is an EvalSet whose labels are not Cityscapes trainIds (e.g.
+// class groups): it names the sky's label for the sky metric.
+type SkyLabeler interface{ SkyLabel() uint8 }
+
+// skyLabel is set's sky label: its own, else the trainId.
+func skyLabel(set EvalSet) uint8 {
+	if s, ok := set.(SkyLabeler); ok {
+		return s.SkyLabel()
+	}
+	return kitti.Sky
+}
+
+// scored is one image after the protocol. pred, gt and disp (ground-truth
+// size) feed the geometry metrics when the image has labels.
+type scored struct {
+	sample         *metrics.Sample // nil: no valid ground truth (skipped)
+	labels         []uint8
+	pred, gt, disp []float32
 }
 
 // Predict runs the depth net on one CHW image and returns the scale-0
@@ -87,22 +111,22 @@ func (m *Model) Evaluate(ctx context.Context, set EvalSet, o metrics.Options, de
 func EvaluateWith(ctx context.Context, set EvalSet, o metrics.Options, predict func(image []float32, w, h int) ([]float32, error),
 	minDepth, maxDepth float64, progress Progress) (EvalResult, error) {
 	w, h := set.Size()
-	return scoreAll(ctx, set.Len(), progress, func(i int) (*metrics.Sample, []uint8, error) {
+	return scoreAll(ctx, set.Len(), skyLabel(set), progress, func(i int) (scored, error) {
 		smp, err := set.LoadEval(i)
 		if err != nil {
-			return nil, nil, err
+			return scored{}, err
 		}
 		raw, err := predict(smp.Image, w, h)
 		if err != nil {
-			return nil, nil, err
+			return scored{}, err
 		}
 		disp := metrics.Resize(raw, w, h, smp.GTW, smp.GTH)
 		pred := DispToDepthHost(disp, minDepth, maxDepth)
 		sample, err := metrics.Prepare(pred, smp.GT, smp.GTW, smp.GTH, o)
 		if err != nil {
-			return nil, nil, nil // no valid pixels: counted as skipped
+			return scored{}, nil // no valid pixels: counted as skipped
 		}
-		return &sample, smp.Labels, nil
+		return scored{sample: &sample, labels: smp.Labels, pred: pred, gt: smp.GT, disp: disp}, nil
 	})
 }
 
@@ -110,16 +134,18 @@ func EvaluateWith(ctx context.Context, set EvalSet, o metrics.Options, predict f
 // median-scaling ratios and, for images with labels, the per-class
 // metrics. score returns a nil sample for an image without valid ground
 // truth, which is counted as skipped.
-func scoreAll(ctx context.Context, n int, progress Progress, score func(i int) (*metrics.Sample, []uint8, error)) (EvalResult, error) {
+func scoreAll(ctx context.Context, n int, sky uint8, progress Progress, score func(i int) (scored, error)) (EvalResult, error) {
 	var acc metrics.Accumulator
 	classes := &metrics.ClassAccumulator{MinPixels: 20}
 	budget := &metrics.ErrorBudget{}
+	geometry := metrics.NewGeometry(sky)
 	var ratios []float64
 	for i := range n {
 		if err := ctx.Err(); err != nil {
 			return EvalResult{}, err
 		}
-		sample, labels, err := score(i)
+		sc, err := score(i)
+		sample, labels := sc.sample, sc.labels
 		if err != nil {
 			return EvalResult{}, fmt.Errorf("eval sample %d: %w", i, err)
 		}
@@ -138,6 +164,11 @@ func scoreAll(ctx context.Context, n int, progress Progress, score func(i int) (
 				return EvalResult{}, fmt.Errorf("eval sample %d: labels: %w", i, err)
 			}
 			classes.Add(per)
+			if sc.pred != nil {
+				if err := geometry.Add(*sample, widen(sc.pred), widen(sc.gt), sc.disp, labels); err != nil {
+					return EvalResult{}, fmt.Errorf("eval sample %d: %w", i, err)
+				}
+			}
 		}
 		if err := budget.Add(*sample, labels); err != nil {
 			return EvalResult{}, fmt.Errorf("eval sample %d: labels: %w", i, err)
@@ -151,5 +182,13 @@ func scoreAll(ctx context.Context, n int, progress Progress, score func(i int) (
 	}
 	med, rel := metrics.RatioSummary(ratios)
 	return EvalResult{Mean: acc.Mean(), Std: acc.Std(), Images: acc.Len(), Skipped: acc.Skipped(),
-		RatioMedian: med, RatioStd: rel, ByClass: classes, Budget: budget}, nil
+		RatioMedian: med, RatioStd: rel, ByClass: classes, Budget: budget, Geometry: geometry}, nil
+}
+
+func widen(xs []float32) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out
 }

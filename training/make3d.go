@@ -81,17 +81,17 @@ func bandCHW(img image.Image, w, h int) []float32 {
 
 // EvaluateMake3D scores the model with the Make3D protocol (metrics package).
 func (m *Model) EvaluateMake3D(ctx context.Context, s *Make3D, w, h int, device gotch.Device, progress Progress) (metrics.Depth, int, error) {
-	res, err := scoreAll(ctx, len(s.Images), progress, func(i int) (*metrics.Sample, []uint8, error) {
+	res, err := scoreAll(ctx, len(s.Images), metrics.IgnoreLabel, progress, func(i int) (scored, error) {
 		input, gt, gw, gh, err := s.load(i, w, h)
 		if err != nil {
-			return nil, nil, err
+			return scored{}, err
 		}
 		pred := DispToDepthHost(m.Predict(input, w, h, device), m.MinDepth, m.MaxDepth)
 		smp, err := metrics.PrepareMake3D(pred, w, h, gt, gw, gh)
 		if err != nil {
-			return nil, nil, nil // no valid pixels: counted as skipped
+			return scored{}, nil // no valid pixels: counted as skipped
 		}
-		return &smp, nil, nil
+		return scored{sample: &smp}, nil
 	})
 	return res.Mean, res.Images, err
 }

@@ -112,7 +112,7 @@ func parallelStep(m *Model, w *Warper, rs []*replica, hb *HostBatch, lw LossWeig
 		for _, r := range rs {
 			copyVars(r.vars, mine)
 			if m.Translator != nil {
-				r.model.Translator.Detach = m.Translator.Detach
+				r.model.Translator.Detach, r.model.Translator.Weight = m.Translator.Detach, m.Translator.Weight
 			}
 		}
 	})

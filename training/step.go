@@ -93,7 +93,7 @@ func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train boo
 	if distilling {
 		ce := s.T(ceSum.MustDivScalar(s.F(float64(m.Translator.Scales)), false))
 		l.Distill = ce.Float64Values()[0]
-		total = s.T(total.MustAdd(s.T(ce.MustMulScalar(s.F(m.Translator.Lambda), false)), false))
+		total = s.T(total.MustAdd(s.T(ce.MustMulScalar(s.F(m.Translator.Weight), false)), false))
 	}
 	l.Total = total.Float64Values()[0]
 	return total, disps, l

@@ -213,7 +213,7 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		next = step + 1
 		t.opt.LR = t.lr(step)
 		if tr := t.model.Translator; tr != nil {
-			tr.Detach = step < c.Distill.StartStep
+			tr.Schedule(step, c.Distill)
 		}
 		ManualSeed(c.Train.Seed*1_000_003 + int64(step))
 		terms, finite := t.trainStep(hb, lw)
@@ -237,6 +237,11 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		}
 		if (step+1)%c.Train.CheckpointEvery == 0 {
 			if err := t.Save(step + 1); err != nil {
+				return err
+			}
+		}
+		if n := c.Train.SnapshotEvery; n > 0 && (step+1)%n == 0 {
+			if err := t.snapshot(step + 1); err != nil {
 				return err
 			}
 		}
@@ -318,6 +323,28 @@ func (t *Trainer) Save(step int) error {
 	})
 	if err != nil {
 		return fmt.Errorf("checkpoint %s at step %d: %w", t.Cfg.Train.Out, step, err)
+	}
+	return nil
+}
+
+// SnapshotDir holds a run's weight snapshots (train.snapshot_every).
+const SnapshotDir = "snapshots"
+
+// SnapshotPath is the weights of run at step.
+func SnapshotPath(run string, step int) string {
+	return filepath.Join(run, SnapshotDir, fmt.Sprintf("step-%07d.safetensors", step))
+}
+
+// snapshot keeps the weights at step for the learning curves (atomically:
+// an interrupted write leaves no snapshot, and the resumed run rewrites it).
+func (t *Trainer) snapshot(step int) error {
+	path := SnapshotPath(t.Cfg.Train.Out, step)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	meta := map[string]string{"format": "pt", "step": fmt.Sprint(step)}
+	if err := checkpoint.Write(path, t.model.WeightTensors(), meta); err != nil {
+		return fmt.Errorf("snapshot %s: %w", path, err)
 	}
 	return nil
 }

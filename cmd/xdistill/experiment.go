@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"io"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -17,6 +18,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/sugarme/gotch"
 
+	"github.com/xdistill/edge-depth/benchmarks/ablation"
+	"github.com/xdistill/edge-depth/checkpoint"
 	"github.com/xdistill/edge-depth/config"
 	"github.com/xdistill/edge-depth/distill"
 	"github.com/xdistill/edge-depth/fsutil"
@@ -28,98 +31,104 @@ import (
 
 func init() { subcommands = append(subcommands, newExperimentCmd) }
 
-// variant is one arm of the ablation.
-type variant struct {
-	name     string
-	lambda   float64
-	grouping string
-}
-
-type ablation struct {
-	base     config.Config
+// experiment is one ablation: arms × seeds on a shared config.
+type experiment struct {
+	file     string   // the shared config
+	sets     []string // overrides for every arm
+	steps    int      // 0 = the config's
+	arms     []ablation.Arm
 	seeds    []int64
-	variants []variant
 	runs     string
 	report   string
-	// teacherNote is the teacher's score on the test drive, for the report.
-	teacherNote string
+	groups   distill.Grouping
+	dev      gotch.Device
+	teacher  string // the teacher's score, for the report header
+	finished map[string][]ablation.Run
+	// progress makes each run's progress display (nil: a terminal bar).
+	progress func(log io.Writer, total int) training.Progress
 }
 
 func newExperimentCmd() *cobra.Command {
-	var file, seeds, runs, report string
-	var sets []string
-	var lambda float64
-	var arms string
-	var steps int
+	e := &experiment{}
+	var seeds string
+	var arms []string
 	cmd := &cobra.Command{
 		Use:   "experiment",
-		Short: "The X-Distill ablation: baseline (λ=0) vs X-Distill over seeds, on the test and the style-shifted world",
-		Long: `Trains the baseline (λ = 0), X-Distill with the default class grouping and
-X-Distill without grouping (19 classes), once per seed, all at the same
-budget (the config's steps); evaluates each on the held-out test sequences
-and on the style-shifted world, and writes a markdown report with mean ±
-std over seeds, Abs Rel per class group, and a PNG of example depth maps.
-Runs resume: re-running continues where an interrupted ablation stopped.
-It takes (3 variants × seeds) times one training run.`,
-		Example: `  xdistill experiment
-  xdistill experiment --seeds 1,2,3 --lambda 0.02 --steps 450
-  xdistill experiment --set distill.teacher=models/seg.onnx`,
+		Short: "The X-Distill ablation: arms (baseline, X-Distill variants) × seeds, with learning curves",
+		Long: `Trains every arm once per seed on the shared config, scores each run on the
+held-out drive and on the style-shifted world at every snapshot
+(train.snapshot_every) and at the end, and writes a markdown report: the 7
+metrics, Abs Rel near label boundaries and per class group, depth-edge
+alignment, sky, the class-map shortcut, a verdict against the baseline
+(≥ 5 % lower Abs Rel with the gap above twice its standard error), and
+learning curves as a PNG beside it.
+
+An arm is NAME or NAME:key=value,key=value (config overrides). "baseline"
+alone means distill.lambda=0; any other bare name is the config as is.
+Runs go seed by seed (every arm at seed 1, then seed 2, ...). Everything
+resumes: an interrupted run continues from its checkpoint, a finished run
+is never retrained or rescored (RUN/scores.json), and the report is
+rewritten after every run, so a second invocation only adds what is
+missing.`,
+		Example: `  make experiment                      # configs/research.yaml, the research arms, seeds 1-3
+  xdistill experiment --config configs/synthetic.yaml --seeds 1,2,3
+  xdistill experiment --arm baseline --arm scalefree:distill.input=scale_free --seeds 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !(lambda > 0) {
-				return fmt.Errorf("--lambda %g: want > 0 (the baseline arm is λ = 0)", lambda)
-			}
-			if _, err := pickArms(arms, lambda, ""); err != nil {
+			var err error
+			if e.seeds, err = parseSeeds(seeds); err != nil {
 				return err
 			}
-			base, err := config.Load(config.Options{File: file, Sets: sets})
-			if err != nil {
+			if e.arms, err = parseArms(arms); err != nil {
 				return err
 			}
-			if steps > 0 {
-				base.Train.Steps = steps
-			}
-			a := ablation{base: base, runs: runs, report: report}
-			a.variants, _ = pickArms(arms, lambda, base.Distill.Grouping)
-			if a.seeds, err = parseSeeds(seeds); err != nil {
-				return err
-			}
-			return a.run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return e.run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&file, "config", "configs/synthetic.yaml", "YAML config shared by every arm")
-	f.StringArrayVar(&sets, "set", nil, "override any config key: --set section.key=value (repeatable)")
+	f.StringVar(&e.file, "config", "configs/research.yaml", "YAML config shared by every arm")
+	f.StringArrayVar(&e.sets, "set", nil, "override any config key for every arm: --set section.key=value (repeatable)")
 	f.StringVar(&seeds, "seeds", "1,2,3", "comma-separated training seeds")
-	f.Float64Var(&lambda, "lambda", 0.005, "λ of the X-Distill arms (configs/synthetic.yaml's)")
-	f.StringVar(&arms, "arms", "baseline,grouped,none", "arms to run: baseline, grouped (X-Distill, default grouping), none (X-Distill, 19 classes); run disjoint sets in parallel processes, then all to write the full report")
-	f.IntVar(&steps, "steps", 0, "training steps per run (0 = the config's)")
-	f.StringVar(&runs, "runs", "runs/ablation", "where the runs go (one folder per arm and seed)")
-	f.StringVar(&report, "report", "benchmarks/results/xdistill-ablation.md", "markdown report (a PNG is written beside it)")
+	f.StringArrayVar(&arms, "arm", []string{"baseline", "xdistill"}, "an arm: NAME or NAME:key=value,key=value (repeatable, in report order)")
+	f.IntVar(&e.steps, "steps", 0, "training steps per run (0 = the config's)")
+	f.StringVar(&e.runs, "runs", "runs/research", "where the runs go (one folder per arm and seed: NAME-sSEED)")
+	f.StringVar(&e.report, "report", "benchmarks/results/xdistill-research.md", "markdown report (PNGs are written beside it)")
 	return cmd
 }
 
-// pickArms returns the variants named in a comma-separated list, in the
-// report's order.
-func pickArms(list string, lambda float64, grouping string) ([]variant, error) {
-	all := map[string]variant{
-		"baseline": {"baseline (λ=0)", 0, grouping},
-		"grouped":  {fmt.Sprintf("X-Distill (λ=%g, grouped)", lambda), lambda, "default"},
-		"none":     {fmt.Sprintf("X-Distill (λ=%g, 19 classes)", lambda), lambda, "none"},
-	}
-	want := map[string]bool{}
-	for _, a := range strings.Split(list, ",") {
-		a = strings.TrimSpace(a)
-		if _, ok := all[a]; !ok {
-			return nil, fmt.Errorf("--arms %q: unknown arm %q (want baseline, grouped, none)", list, a)
+var armName = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+
+// parseArms reads NAME[:key=value,...] specs; bare "baseline" is λ = 0.
+func parseArms(specs []string) ([]ablation.Arm, error) {
+	var out []ablation.Arm
+	seen := map[string]bool{}
+	for _, spec := range specs {
+		name, rest, _ := strings.Cut(spec, ":")
+		name = strings.TrimSpace(name)
+		if !armName.MatchString(name) {
+			return nil, fmt.Errorf("--arm %q: name %q must be lower-case letters, digits, '.', '_' or '-'", spec, name)
 		}
-		want[a] = true
-	}
-	var out []variant
-	for _, name := range []string{"baseline", "grouped", "none"} {
-		if want[name] {
-			out = append(out, all[name])
+		if seen[name] {
+			return nil, fmt.Errorf("--arm %q: arm %q given twice", spec, name)
 		}
+		seen[name] = true
+		a := ablation.Arm{Name: name}
+		for _, kv := range strings.Split(rest, ",") {
+			if kv = strings.TrimSpace(kv); kv == "" {
+				continue
+			}
+			if !strings.Contains(kv, "=") {
+				return nil, fmt.Errorf("--arm %q: %q is not key=value", spec, kv)
+			}
+			a.Sets = append(a.Sets, kv)
+		}
+		if name == "baseline" && len(a.Sets) == 0 {
+			a.Sets = []string{"distill.lambda=0"}
+		}
+		out = append(out, a)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--arm: no arm given")
 	}
 	return out, nil
 }
@@ -136,103 +145,272 @@ func parseSeeds(s string) ([]int64, error) {
 	return out, nil
 }
 
-// armResult is one trained run's scores.
-type armResult struct {
-	test, shifted training.EvalResult
-	model         *training.Model
+// armConfig is the resolved config of arm at seed (its overrides are
+// checked like any --set: an unknown key is an error naming the arm).
+func (e *experiment) armConfig(a ablation.Arm, seed int64) (config.Config, error) {
+	cfg, err := config.Load(config.Options{File: e.file, Sets: append(append([]string{}, e.sets...), a.Sets...)})
+	if err != nil {
+		return cfg, fmt.Errorf("arm %s: %w", a.Name, err)
+	}
+	if e.steps > 0 {
+		cfg.Train.Steps = e.steps
+	}
+	cfg.Train.Seed = seed
+	cfg.Train.Out = filepath.Join(e.runs, fmt.Sprintf("%s-s%d", a.Name, seed))
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("arm %s: %w", a.Name, err)
+	}
+	return cfg, nil
 }
 
-func (a ablation) run(ctx context.Context, out, log io.Writer) error {
-	shifted := a.base
-	shifted.Data.Root = strings.TrimSuffix(a.base.Data.Root, "/") + "-shifted"
-	shifted.Data.Splits = filepath.Join(shifted.Data.Root, "splits")
-	shifted.Data.SynthStyle = "shifted"
-	for _, c := range []config.Config{a.base, shifted} {
+func (e *experiment) run(ctx context.Context, out, log io.Writer) error {
+	base, err := e.armConfig(e.arms[0], e.seeds[0])
+	if err != nil {
+		return err
+	}
+	for i, a := range e.arms { // every arm's config checked before hours of training
+		cfg, err := e.armConfig(a, e.seeds[0])
+		if err != nil {
+			return err
+		}
+		e.arms[i].Distills = cfg.Distill.Lambda > 0
+	}
+	shifted := shiftedWorld(base)
+	for _, c := range []config.Config{base, shifted} {
 		if err := ensureData(ctx, c, log); err != nil {
 			return err
 		}
 	}
-	dev, err := training.ParseDevice(a.base.Train.Device)
+	if e.dev, err = training.ParseDevice(base.Train.Device); err != nil {
+		return err
+	}
+	e.groups = distill.Default()
+	test, err := openGrouped(base, e.groups)
 	if err != nil {
 		return err
 	}
-	groups := distill.Default()
-	test, err := openGrouped(a.base, groups)
+	shiftedTest, err := openGrouped(shifted, e.groups)
 	if err != nil {
 		return err
 	}
-	shiftedTest, err := openGrouped(shifted, groups)
-	if err != nil {
-		return err
-	}
-	results := make([][]armResult, len(a.variants))
+	e.finished = map[string][]ablation.Run{}
 	start := time.Now()
-	for vi, v := range a.variants {
-		for _, seed := range a.seeds {
-			cfg := a.arm(v, seed)
-			fmt.Fprintf(out, "== %s, seed %d → %s\n", v.name, seed, cfg.Train.Out)
-			r, err := trainAndScore(ctx, cfg, test, shiftedTest, dev, log)
+	for _, seed := range e.seeds {
+		for _, a := range e.arms {
+			cfg, err := e.armConfig(a, seed)
 			if err != nil {
-				return fmt.Errorf("%s seed %d: %w", v.name, seed, err)
+				return err
 			}
-			fmt.Fprintf(out, "   Abs Rel test %.4f, shifted %.4f\n", r.test.Mean.AbsRel, r.shifted.Mean.AbsRel)
-			results[vi] = append(results[vi], r)
+			fmt.Fprintf(out, "== %s, seed %d → %s\n", a.Name, seed, cfg.Train.Out)
+			r, err := e.trainAndScore(ctx, a, cfg, test, shiftedTest, log)
+			if err != nil {
+				return fmt.Errorf("%s seed %d: %w", a.Name, seed, err)
+			}
+			fin := r.Final()
+			fmt.Fprintf(out, "   Abs Rel test %.4f, shifted %.4f\n", fin.Test.Depth.AbsRel, fin.Shifted.Depth.AbsRel)
+			e.finished[a.Name] = append(e.finished[a.Name], r)
+			if err := e.writeReport(ctx, base, test, time.Since(start), log); err != nil {
+				return err
+			}
 		}
 	}
-	a.teacherNote = teacherScore(ctx, a.base, groups, log)
-	md := a.markdown(results, groups, time.Since(start))
-	if err := os.MkdirAll(filepath.Dir(a.report), 0o755); err != nil {
-		return err
+	md, err := os.ReadFile(e.report)
+	if err == nil {
+		fmt.Fprint(out, string(md))
 	}
-	if err := fsutil.WriteFileAtomic(a.report, []byte(md), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprint(out, md)
-	if err := ablationExamples(results, test, dev, strings.TrimSuffix(a.report, ".md")+".png"); err != nil {
-		return err
-	}
-	return a.lossCurves(a.lossPNG(), log)
+	return err
 }
 
-// lossPNG is where the training curves go: beside the report.
-func (a ablation) lossPNG() string { return strings.TrimSuffix(a.report, ".md") + "-loss.png" }
-
-// arm is the config of one variant and seed.
-func (a ablation) arm(v variant, seed int64) config.Config {
-	c := a.base
-	c.Train.Seed = seed
-	c.Distill.Lambda, c.Distill.Grouping = v.lambda, v.grouping
-	name := "baseline"
-	if v.lambda > 0 {
-		name = "xdistill-" + v.grouping
-	}
-	c.Train.Out = filepath.Join(a.runs, fmt.Sprintf("%s-s%d", name, seed))
+// shiftedWorld is the style-shifted copy of cfg's synthetic world.
+func shiftedWorld(cfg config.Config) config.Config {
+	c := cfg
+	c.Data.Root = strings.TrimSuffix(cfg.Data.Root, "/") + "-shifted"
+	c.Data.Splits = filepath.Join(c.Data.Root, "splits")
+	c.Data.SynthStyle = "shifted"
 	return c
 }
 
-// trainAndScore trains one arm (resuming or reusing a finished run) and
-// evaluates it on both worlds.
-func trainAndScore(ctx context.Context, cfg config.Config, test, shifted *groupedSet, dev gotch.Device, log io.Writer) (armResult, error) {
+// trainAndScore trains one arm at one seed (resuming an interrupted run)
+// and scores it at every snapshot and at the end; a run already scored
+// for this config is read back instead.
+func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg config.Config, test, shifted *groupedSet, log io.Writer) (ablation.Run, error) {
+	keyJSON, err := json.Marshal(cfg)
+	if err != nil {
+		return ablation.Run{}, err
+	}
+	key := string(keyJSON)
+	if r, ok, err := ablation.ReadRun(cfg.Train.Out, key, cfg.Train.Steps); err != nil || ok {
+		return r, err
+	}
 	train, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
-		return armResult{}, err
+		return ablation.Run{}, err
 	}
 	if err := attachTeacher(ctx, cfg, train, log, log); err != nil {
-		return armResult{}, err
+		return ablation.Run{}, err
 	}
-	tr := &training.Trainer{Cfg: cfg, Data: train, Device: dev, Version: version,
-		Progress: progress.New(log, "train", cfg.Train.Steps)}
+	var bar training.Progress = progress.New(log, "train", cfg.Train.Steps)
+	if e.progress != nil {
+		bar = e.progress(log, cfg.Train.Steps)
+	}
+	tr := &training.Trainer{Cfg: cfg, Data: train, Device: e.dev, Version: version, Progress: bar}
 	if err := tr.Run(ctx); err != nil {
-		return armResult{}, err
+		return ablation.Run{}, err
 	}
-	r := armResult{model: tr.Model()}
-	if r.test, err = tr.Model().Evaluate(ctx, test, metrics.Synthetic(), dev, nil); err != nil {
-		return armResult{}, err
+	m := tr.Model()
+	r := ablation.Run{Arm: a.Name, Seed: cfg.Train.Seed, Steps: cfg.Train.Steps, Key: key}
+	final, err := e.score(ctx, m, cfg.Train.Steps, test, shifted)
+	if err != nil {
+		return r, err
 	}
-	if r.shifted, err = tr.Model().Evaluate(ctx, shifted, metrics.Synthetic(), dev, nil); err != nil {
-		return armResult{}, err
+	for _, step := range snapshotSteps(cfg) {
+		f, err := checkpoint.Read(training.SnapshotPath(cfg.Train.Out, step))
+		if err != nil {
+			return r, fmt.Errorf("learning curve: %w", err)
+		}
+		if err := m.LoadWeights(f); err != nil {
+			return r, fmt.Errorf("learning curve: %w", err)
+		}
+		p, err := e.score(ctx, m, step, test, shifted)
+		if err != nil {
+			return r, err
+		}
+		r.Curve = append(r.Curve, p)
 	}
-	return r, nil
+	r.Curve = append(r.Curve, final)
+	return r, ablation.WriteRun(cfg.Train.Out, r)
+}
+
+// snapshotSteps are the steps before the last that the run keeps weights of.
+func snapshotSteps(cfg config.Config) []int {
+	var out []int
+	for n := cfg.Train.SnapshotEvery; n > 0 && n < cfg.Train.Steps; n += cfg.Train.SnapshotEvery {
+		out = append(out, n)
+	}
+	return out
+}
+
+// score evaluates m on both worlds (and its translator on the test drive).
+func (e *experiment) score(ctx context.Context, m *training.Model, step int, test, shifted *groupedSet) (ablation.Point, error) {
+	p := ablation.Point{Step: step}
+	for _, w := range []struct {
+		set *groupedSet
+		dst *ablation.Scores
+	}{{test, &p.Test}, {shifted, &p.Shifted}} {
+		res, err := m.Evaluate(ctx, w.set, metrics.Synthetic(), e.dev, nil)
+		if err != nil {
+			return p, fmt.Errorf("score step %d: %w", step, err)
+		}
+		*w.dst = ablation.FromEval(res.Mean, res.ByClass, e.groups.Groups, res.Geometry)
+	}
+	if m.Translator != nil {
+		hit, n, err := m.TranslatorAccuracy(ctx, test, e.dev)
+		if err != nil {
+			return p, err
+		}
+		p.Test.Translator = float64(hit) / float64(max(n, 1))
+	}
+	return p, nil
+}
+
+// writeReport rewrites the report and its pictures from the runs finished.
+func (e *experiment) writeReport(ctx context.Context, base config.Config, test *groupedSet, took time.Duration, log io.Writer) error {
+	if e.teacher == "" && e.distilled() { // the teacher exists once an X-Distill arm ran
+		e.teacher = teacherScore(ctx, base, e.groups, log)
+	}
+	stem := strings.TrimSuffix(e.report, ".md")
+	r := ablation.Report{Title: "X-Distill ablation on the synthetic world", Header: e.header(base, took),
+		Arms: e.arms, Runs: e.finished, Groups: e.groups.Groups,
+		CurvesPNG: filepath.Base(stem + "-curves.png"), ExamplesPNG: filepath.Base(stem + ".png"), LossPNG: filepath.Base(stem + "-loss.png")}
+	if err := os.MkdirAll(filepath.Dir(e.report), 0o755); err != nil {
+		return err
+	}
+	curves, err := r.Curves()
+	if err != nil {
+		return err
+	}
+	if err := plot.SavePNG(stem+"-curves.png", curves); err != nil {
+		return err
+	}
+	if err := e.examples(test, stem+".png"); err != nil {
+		return err
+	}
+	if err := e.lossCurves(stem+"-loss.png", log); err != nil {
+		return err
+	}
+	return fsutil.WriteFileAtomic(e.report, []byte(r.Markdown()), 0o644)
+}
+
+// distilled is true once an X-Distill arm has finished a run.
+func (e *experiment) distilled() bool {
+	for _, a := range e.arms {
+		if a.Distills && len(e.finished[a.Name]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *experiment) header(c config.Config, took time.Duration) string {
+	n := 0
+	for _, runs := range e.finished {
+		n += len(runs)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Written by `xdistill experiment --config %s` on %s (%s), commit %s: %d of %d runs finished, %s in this invocation.\n\n",
+		e.file, time.Now().UTC().Format("2006-01-02"), machine(), commit(), n, len(e.arms)*len(e.seeds), took.Round(time.Second))
+	fmt.Fprintf(&b, "Shared config: %dx%d, ResNet-18 ×%g, batch %d, %d steps (%d samples), lr %g (×%g every %d steps), %s loss, λ %g, translator input %s%s; seeds %v; scored every %d steps. Teacher: `%s`",
+		c.Data.Width, c.Data.Height, c.Model.Width, c.Train.BatchSize, c.Train.Steps, c.Train.Steps*c.Train.BatchSize, c.Train.LearningRate,
+		c.Train.LRDecay, c.Train.LRDecayEvery, c.Train.Multiscale, c.Distill.Lambda, c.Distill.Input, coordsNote(c), e.seeds, c.Train.SnapshotEvery, c.Distill.Teacher)
+	if c.Distill.Teacher == "labels" {
+		b.WriteString(" (the world's ground-truth labels: a perfect teacher)")
+	} else if e.teacher != "" {
+		fmt.Fprintf(&b, " (%s)", e.teacher)
+	}
+	b.WriteString(". Metrics: synthetic protocol (caps 1e-3..80 m, per-image median scaling).")
+	return b.String()
+}
+
+func coordsNote(c config.Config) string {
+	if c.Distill.Coords {
+		return " + coordinates"
+	}
+	return ""
+}
+
+// examples draws, for each arm's first finished run, its disparity on
+// four test images beside the input and the ground truth.
+func (e *experiment) examples(set *groupedSet, path string) error {
+	var models []*training.Model
+	for _, a := range e.arms {
+		if runs := e.finished[a.Name]; len(runs) > 0 {
+			cfg, err := e.armConfig(a, runs[0].Seed)
+			if err != nil {
+				return err
+			}
+			m, _, err := training.LoadModel(cfg.Train.Out, e.dev)
+			if err != nil {
+				return fmt.Errorf("examples: %w", err)
+			}
+			models = append(models, m)
+		}
+	}
+	w, h := set.Size()
+	var rows [][]image.Image
+	for k := range min(4, set.Len()) {
+		smp, err := set.LoadEval(k * max(1, set.Len()/4))
+		if err != nil {
+			return err
+		}
+		gt := invert(metrics.ResizeNearest(smp.GT, smp.GTW, smp.GTH, w, h))
+		row := []image.Image{rgbPanel(smp.Image, w, h), plot.Heat(gt, w, h, 0, maxOf(gt), true)}
+		for _, m := range models {
+			disp := m.Predict(smp.Image, w, h, e.dev)
+			row = append(row, plot.Heat(disp, w, h, 0, maxOf(disp), false))
+		}
+		rows = append(rows, row)
+	}
+	return plot.SavePNG(path, plot.Grid(rows))
 }
 
 // groupedSet is a test set whose ground-truth labels are mapped to class
@@ -258,110 +436,14 @@ func (s *groupedSet) LoadEval(i int) (training.EvalSample, error) {
 	return smp, err
 }
 
-// seedStats are mean and std over seeds of each run's mean metrics.
-func seedStats(rs []armResult, pick func(armResult) metrics.Depth) (mean, std metrics.Depth) {
-	var acc metrics.Accumulator
-	for _, r := range rs {
-		acc.Add(pick(r))
-	}
-	return acc.Mean(), acc.Std()
-}
-
-func (a ablation) markdown(results [][]armResult, g distill.Grouping, took time.Duration) string {
-	var b strings.Builder
-	c := a.base
-	fmt.Fprintf(&b, "# X-Distill ablation on the synthetic world\n\n")
-	fmt.Fprintf(&b, "Written by `xdistill experiment` on %s (%s), commit %s; %d runs in %s.\n\n",
-		time.Now().UTC().Format("2006-01-02"), machine(), commit(), len(a.variants)*len(a.seeds), took.Round(time.Second))
-	fmt.Fprintf(&b, "Every run: %dx%d, ResNet-18 ×%g, batch %d, %d steps, lr %g; seeds %v. Teacher: `%s`",
-		c.Data.Width, c.Data.Height, c.Model.Width, c.Train.BatchSize, c.Train.Steps, c.Train.LearningRate, a.seeds, c.Distill.Teacher)
-	if c.Distill.Teacher == "labels" {
-		b.WriteString(" (the world's ground-truth labels: a perfect teacher, mIoU 100 %)")
-	} else if a.teacherNote != "" {
-		fmt.Fprintf(&b, " (%s)", a.teacherNote)
-	}
-	b.WriteString(". Metrics: synthetic protocol (caps 1e-3..80 m, per-image median scaling); mean ± std over seeds.\n\n")
-	for _, w := range []struct {
-		title string
-		pick  func(armResult) metrics.Depth
-	}{
-		{"Held-out test sequences", func(r armResult) metrics.Depth { return r.test.Mean }},
-		{"Style-shifted world (generalisation)", func(r armResult) metrics.Depth { return r.shifted.Mean }},
-	} {
-		fmt.Fprintf(&b, "## %s\n\n| | Abs Rel | Sq Rel | RMSE | RMSE log | δ<1.25 | δ<1.25² | δ<1.25³ |\n|---|---:|---:|---:|---:|---:|---:|---:|\n", w.title)
-		for vi, v := range a.variants {
-			m, s := seedStats(results[vi], w.pick)
-			fmt.Fprintf(&b, "| %s | %.4f ± %.4f | %.3f ± %.3f | %.3f ± %.3f | %.4f ± %.4f | %.3f ± %.3f | %.3f ± %.3f | %.3f ± %.3f |\n", v.name,
-				m.AbsRel, s.AbsRel, m.SqRel, s.SqRel, m.RMSE, s.RMSE, m.RMSELog, s.RMSELog, m.A1, s.A1, m.A2, s.A2, m.A3, s.A3)
+// SkyLabel is the sky's group (for the sky metric).
+func (s *groupedSet) SkyLabel() uint8 {
+	for i, name := range s.groups.Groups {
+		if name == "sky" {
+			return uint8(i)
 		}
-		b.WriteString("\n")
-		b.WriteString(verdict(a.variants, results, w.pick))
 	}
-	fmt.Fprintf(&b, "## Abs Rel per class group (test, ground-truth labels)\n\n|")
-	for _, name := range g.Groups {
-		fmt.Fprintf(&b, " | %s", name)
-	}
-	b.WriteString(" |\n|---" + strings.Repeat("|---:", len(g.Groups)) + "|\n")
-	for vi, v := range a.variants {
-		fmt.Fprintf(&b, "| %s", v.name)
-		for gi := range g.Groups {
-			var acc metrics.Accumulator
-			for _, r := range results[vi] {
-				if cls := r.test.ByClass.Class(uint8(gi)); cls.Len() > 0 {
-					acc.Add(cls.Mean())
-				}
-			}
-			if acc.Len() == 0 {
-				b.WriteString(" | –")
-				continue
-			}
-			fmt.Fprintf(&b, " | %.3f ± %.3f", acc.Mean().AbsRel, acc.Std().AbsRel)
-		}
-		b.WriteString(" |\n")
-	}
-	fmt.Fprintf(&b, "\nGroups with no valid ground truth (sky is beyond the depth cap) show –.\n\n![examples](%s)\n", filepath.Base(strings.TrimSuffix(a.report, ".md")+".png"))
-	fmt.Fprintf(&b, "\n## Training curves\n\nPhotometric loss of every arm and, for the X-Distill arms, the distillation cross-entropy (before λ), from each run's `metrics.jsonl`: mean ± std over seeds (shaded), each run smoothed with a moving average.\n\n![loss curves](%s)\n", filepath.Base(a.lossPNG()))
-	return b.String()
-}
-
-// verdict compares each X-Distill arm's Abs Rel with the baseline's: the
-// relative change, and whether it is beyond the seed spread (the gap
-// exceeds the sum of both standard deviations).
-func verdict(vs []variant, results [][]armResult, pick func(armResult) metrics.Depth) string {
-	bm, bs := seedStats(results[0], pick)
-	var b strings.Builder
-	for vi := 1; vi < len(vs); vi++ {
-		m, s := seedStats(results[vi], pick)
-		change := 100 * (m.AbsRel - bm.AbsRel) / bm.AbsRel
-		beyond := math.Abs(m.AbsRel-bm.AbsRel) > bs.AbsRel+s.AbsRel
-		word := "within the seed spread"
-		if beyond {
-			word = "beyond the seed spread"
-		}
-		fmt.Fprintf(&b, "- %s: Abs Rel %+.1f %% vs the baseline (%s).\n", vs[vi].name, change, word)
-	}
-	return b.String() + "\n"
-}
-
-// ablationExamples draws, for the first seed, input | ground truth | each
-// arm's disparity, on four test images.
-func ablationExamples(results [][]armResult, set *groupedSet, dev gotch.Device, path string) error {
-	w, h := set.Size()
-	var rows [][]image.Image
-	for k := range min(4, set.Len()) {
-		smp, err := set.LoadEval(k * max(1, set.Len()/4))
-		if err != nil {
-			return err
-		}
-		gt := invert(metrics.ResizeNearest(smp.GT, smp.GTW, smp.GTH, w, h))
-		row := []image.Image{rgbPanel(smp.Image, w, h), plot.Heat(gt, w, h, 0, maxOf(gt), true)}
-		for _, rs := range results {
-			disp := rs[0].model.Predict(smp.Image, w, h, dev)
-			row = append(row, plot.Heat(disp, w, h, 0, maxOf(disp), false))
-		}
-		rows = append(rows, row)
-	}
-	return plot.SavePNG(path, plot.Grid(rows))
+	return metrics.IgnoreLabel
 }
 
 func commit() string {

@@ -1,27 +1,42 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/xdistill/edge-depth/benchmarks/ablation"
 	"github.com/xdistill/edge-depth/training"
 )
 
-// A miniature ablation (tiny world, 2 steps, 2 seeds) runs every arm on
-// both worlds and writes the report and its picture; re-running reuses
-// the finished runs.
+// tinyWorld are the overrides of a miniature ablation: a 96×64 world of
+// 3 drives × 6 frames, 6 steps of 2 samples, snapshots every 2 steps, one
+// libtorch thread (bit-exact runs and resumes).
+func tinyWorld(dir string) []string {
+	return []string{"data.root=" + filepath.Join(dir, "world"), "data.splits=" + filepath.Join(dir, "world", "splits"),
+		"data.width=96", "data.height=64", "data.synth_sequences=3", "data.synth_frames=6",
+		"model.width=0.125", "train.batch_size=2", "train.replicas=1", "train.threads=1", "train.steps=6", "train.lr_decay_every=4",
+		"train.checkpoint_every=2", "train.log_every=1", "train.snapshot_every=2",
+		"distill.teacher=labels"} // the world's own labels: the built-in teacher has its own tests
+}
+
+// A miniature ablation runs every arm at every seed on both worlds, scores
+// each at its snapshots, and writes the report and its pictures;
+// re-running reuses the finished runs.
 func TestExperimentWritesTheAblationReport(t *testing.T) {
 	dir := t.TempDir()
 	report := filepath.Join(dir, "results", "ablation.md")
-	args := []string{"experiment", "--config", "../../configs/synthetic.yaml", "--seeds", "1,2", "--steps", "2", "--runs", filepath.Join(dir, "runs"), "--report", report,
-		"--set", "data.root=" + filepath.Join(dir, "world"), "--set", "data.splits=" + filepath.Join(dir, "world", "splits"),
-		"--set", "data.width=96", "--set", "data.height=64", "--set", "data.synth_sequences=3", "--set", "data.synth_frames=4",
-		"--set", "model.width=0.125", "--set", "train.batch_size=2", "--set", "train.checkpoint_every=2", "--set", "train.log_every=1",
-		"--set", "distill.teacher=labels"} // the world's own labels: the built-in teacher has its own tests
+	args := []string{"experiment", "--config", "../../configs/research.yaml", "--seeds", "1,2", "--runs", filepath.Join(dir, "runs"), "--report", report,
+		"--arm", "baseline", "--arm", "xdistill", "--arm", "logdepth:distill.input=log_depth,distill.coords=true"}
+	for _, s := range tinyWorld(dir) {
+		args = append(args, "--set", s)
+	}
 	if _, err := runCLI(t, args...); err != nil {
 		t.Fatal(err)
 	}
@@ -29,31 +44,32 @@ func TestExperimentWritesTheAblationReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## Held-out test sequences", "## Style-shifted world", "baseline (λ=0)",
-		"X-Distill (λ=0.005, grouped)", "X-Distill (λ=0.005, 19 classes)", "vs the baseline", "| ground |", "seeds [1 2]"} {
+	for _, want := range []string{"## Held-out drive", "## Style-shifted world", "| baseline | `distill.lambda=0` | 1, 2 |",
+		"| logdepth | `distill.input=log_depth`, `distill.coords=true` | 1, 2 |", "vs baseline", "reference",
+		"## The class-map shortcut", "| arm | 2 | 4 | 6 |", "| ground |", "6 of 6 runs finished", "![learning curves](ablation-curves.png)"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
 	}
-	if st, err := os.Stat(strings.TrimSuffix(report, ".md") + ".png"); err != nil || st.Size() < 1000 {
-		t.Errorf("examples PNG: %v", err)
-	}
-	// The training curves: photometric loss, then distill_ce (X-Distill arms ran).
-	if !strings.Contains(string(md), "![loss curves](ablation-loss.png)") {
-		t.Errorf("report does not link the loss curves:\n%s", md)
-	}
-	if f, err := os.Open(filepath.Join(dir, "results", "ablation-loss.png")); err != nil {
-		t.Errorf("loss PNG: %v", err)
-	} else {
-		cfg, err := png.DecodeConfig(f)
+	for _, pic := range []string{"ablation.png", "ablation-curves.png", "ablation-loss.png"} {
+		f, err := os.Open(filepath.Join(dir, "results", pic))
+		if err != nil {
+			t.Errorf("%s: %v", pic, err)
+			continue
+		}
+		_, err = png.DecodeConfig(f)
 		f.Close()
-		if err != nil || cfg.Width != 720 || cfg.Height != 2*400 {
-			t.Errorf("loss PNG: %dx%d, %v; want two 720x400 panels stacked", cfg.Width, cfg.Height, err)
+		if err != nil {
+			t.Errorf("%s: %v", pic, err)
 		}
 	}
-	for _, run := range []string{"baseline-s1", "xdistill-default-s2", "xdistill-none-s1"} {
-		if _, err := os.Stat(filepath.Join(dir, "runs", run, "checkpoint")); err != nil {
-			t.Errorf("run %s: %v", run, err)
+	for _, run := range []string{"baseline-s1", "xdistill-s2", "logdepth-s1"} {
+		r, ok, err := ablation.ReadRun(filepath.Join(dir, "runs", run), "", 6)
+		if err != nil || len(r.Curve) != 3 || r.Curve[0].Step != 2 || r.Final().Step != 6 {
+			t.Errorf("run %s scores: %+v, %v %v; want steps 2, 4, 6", run, r, ok, err)
+		}
+		if distils := run != "baseline-s1"; distils != (r.Final().Test.Translator > 0) {
+			t.Errorf("run %s: translator accuracy %g", run, r.Final().Test.Translator)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "world-shifted", "synth.json")); err != nil {
@@ -63,21 +79,88 @@ func TestExperimentWritesTheAblationReport(t *testing.T) {
 	if err != nil || strings.Contains(again, "train [") {
 		t.Errorf("re-run retrained or failed: %v", err)
 	}
-	if _, err := runCLI(t, "experiment", "--lambda", "0"); err == nil || !strings.Contains(err.Error(), "want > 0") {
-		t.Errorf("λ = 0: %v", err)
-	}
-	if _, err := runCLI(t, "experiment", "--arms", "baseline,teacherless"); err == nil || !strings.Contains(err.Error(), `unknown arm "teacherless"`) {
-		t.Errorf("unknown arm: %v", err)
+	for _, bad := range []struct{ arm, want string }{
+		{"Base Line", "must be lower-case"},
+		{"x:distill.lambda", "is not key=value"},
+		{"x:distill.nosuchkey=1", "arm x"},
+	} {
+		_, err := runCLI(t, "experiment", "--config", "../../configs/research.yaml", "--arm", bad.arm)
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("--arm %q: %v, want %q", bad.arm, err, bad.want)
+		}
 	}
 }
 
-func TestPickArmsKeepsTheReportOrder(t *testing.T) {
-	vs, err := pickArms("none, baseline", 0.1, "default")
+// cancelAfter is a Progress that cancels the experiment after n steps of
+// its run.
+type cancelAfter struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Add(n int) {
+	if c.n -= n; c.n <= 0 {
+		c.cancel()
+	}
+}
+func (c *cancelAfter) Skip(int)         {}
+func (c *cancelAfter) SetStatus(string) {}
+func (c *cancelAfter) Finish()          {}
+
+// An experiment interrupted in the middle of its second run resumes and
+// ends with the same report rows as an uninterrupted one.
+func TestInterruptedExperimentResumesToTheSameReport(t *testing.T) {
+	arms, err := parseArms([]string{"baseline", "xdistill"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(vs) != 2 || vs[0].lambda != 0 || vs[1].grouping != "none" {
-		t.Errorf("pickArms = %+v, want baseline then the 19-class arm", vs)
+	newExp := func(dir string) *experiment {
+		return &experiment{file: "../../configs/research.yaml", sets: tinyWorld(dir), arms: append([]ablation.Arm(nil), arms...),
+			seeds: []int64{1}, runs: filepath.Join(dir, "runs"), report: filepath.Join(dir, "report.md")}
+	}
+	whole := t.TempDir()
+	if err := newExp(whole).run(context.Background(), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	cut := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	e := newExp(cut)
+	runsMade := 0
+	e.progress = func(io.Writer, int) training.Progress {
+		if runsMade++; runsMade == 2 { // the second run (xdistill) stops after 3 of its 6 steps
+			return &cancelAfter{n: 3, cancel: cancel}
+		}
+		return &cancelAfter{n: math.MaxInt, cancel: cancel}
+	}
+	if err := e.run(ctx, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Fatalf("interrupted experiment: %v", err)
+	}
+	if _, ok, _ := ablation.ReadRun(filepath.Join(cut, "runs", "xdistill-s1"), "", 6); ok {
+		t.Fatal("the interrupted run was scored")
+	}
+	var log bytes.Buffer
+	if err := newExp(cut).run(context.Background(), io.Discard, &log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "resumed") && !strings.Contains(log.String(), "train [") {
+		t.Logf("resume log: %s", log.String())
+	}
+	rows := func(dir string) []string {
+		md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, l := range strings.Split(string(md), "\n") {
+			if strings.HasPrefix(l, "| baseline |") || strings.HasPrefix(l, "| xdistill |") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	a, b := rows(whole), rows(cut)
+	if len(a) < 6 || strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("rows differ:\nuninterrupted:\n%s\nresumed:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}
 }
 

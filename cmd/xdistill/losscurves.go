@@ -5,7 +5,9 @@ import (
 	"image"
 	"io"
 	"math"
+	"path/filepath"
 
+	"github.com/xdistill/edge-depth/benchmarks/ablation"
 	"github.com/xdistill/edge-depth/plot"
 	"github.com/xdistill/edge-depth/training"
 )
@@ -67,18 +69,6 @@ func movingAverage(ys []float64, window int) []float64 {
 	return out
 }
 
-// legendName is an arm's short, ASCII name (the chart font has no λ; the
-// legend has room for about 20 characters).
-func legendName(v variant) string {
-	switch {
-	case v.lambda == 0:
-		return "baseline"
-	case v.grouping == "none":
-		return "X-Distill 19 classes"
-	}
-	return "X-Distill grouped"
-}
-
 // smoothingWindow is 1/25 of a run's logged steps, odd, at least 1.
 func smoothingWindow(logged int) int { return max(1, logged/25) | 1 }
 
@@ -86,34 +76,34 @@ func smoothingWindow(logged int) int { return max(1, logged/25) | 1 }
 // loss and, for the X-Distill arms, the distillation cross-entropy, mean ±
 // std over seeds, smoothed; one panel each, stacked, 720×400 per panel.
 // Arms keep their colour in both panels.
-func (a ablation) lossCurves(path string, log io.Writer) error {
-	runs := make([][][]training.StepLog, len(a.variants))
+func (e *experiment) lossCurves(path string, log io.Writer) error {
+	runs := make([][][]training.StepLog, len(e.arms))
 	logged := 0
-	for vi, v := range a.variants {
-		for _, seed := range a.seeds {
-			logs, err := training.ReadStepLog(a.arm(v, seed).Train.Out)
+	for ai, a := range e.arms {
+		for _, r := range e.finished[a.Name] {
+			logs, err := training.ReadStepLog(filepath.Join(e.runs, fmt.Sprintf("%s-s%d", a.Name, r.Seed)))
 			if err != nil {
 				return fmt.Errorf("loss curves: %w", err)
 			}
-			runs[vi] = append(runs[vi], logs)
+			runs[ai] = append(runs[ai], logs)
 			logged = max(logged, len(logs))
 		}
 	}
 	window := smoothingWindow(logged)
 	// panel is one chart, nil when no arm it draws logged a step.
-	panel := func(title string, pick func(training.StepLog) float64, arm func(variant) bool) (image.Image, error) {
+	panel := func(title string, pick func(training.StepLog) float64, arm func(ablation.Arm) bool) (image.Image, error) {
 		smooth := fmt.Sprintf("moving average of %d logged steps", window)
 		if window == 1 {
 			smooth = "unsmoothed"
 		}
-		ch := plot.Chart{Title: fmt.Sprintf("%s: mean +- std over %d seeds, %s", title, len(a.seeds), smooth),
+		ch := plot.Chart{Title: fmt.Sprintf("%s: mean +- std over seeds, %s", title, smooth),
 			XLabel: "step", YLabel: title}
 		drawn := false
-		for vi, v := range a.variants {
+		for ai, a := range e.arms {
 			s := plot.Series{} // a placeholder keeps the arm's colour
-			if arm(v) {
-				c := averageSeeds(runs[vi], pick, window)
-				s = plot.Series{Name: legendName(v), X: c.steps, Y: c.mean}
+			if arm(a) {
+				c := averageSeeds(runs[ai], pick, window)
+				s = plot.Series{Name: a.Name, X: c.steps, Y: c.mean}
 				for i := range c.mean {
 					s.Lo, s.Hi = append(s.Lo, c.mean[i]-c.std[i]), append(s.Hi, c.mean[i]+c.std[i])
 				}
@@ -130,10 +120,10 @@ func (a ablation) lossCurves(path string, log io.Writer) error {
 	for _, p := range []struct {
 		title string
 		pick  func(training.StepLog) float64
-		arm   func(variant) bool
+		arm   func(ablation.Arm) bool
 	}{
-		{"photometric loss", func(l training.StepLog) float64 { return l.Photometric }, func(variant) bool { return true }},
-		{"distill_ce", func(l training.StepLog) float64 { return l.Distill }, func(v variant) bool { return v.lambda > 0 }},
+		{"photometric loss", func(l training.StepLog) float64 { return l.Photometric }, func(ablation.Arm) bool { return true }},
+		{"distill_ce", func(l training.StepLog) float64 { return l.Distill }, func(a ablation.Arm) bool { return a.Distills }},
 	} {
 		img, err := panel(p.title, p.pick, p.arm)
 		if err != nil {

@@ -1,0 +1,133 @@
+// Package ablation holds the X-Distill ablation's results and report:
+// the scores of each run (one arm at one seed) at each evaluated step,
+// their JSON file in the run directory (so a finished run is never
+// scored twice), the markdown report with seed statistics and the
+// verdict rule, and the learning-curve chart. It is libtorch-free: the
+// driver that trains and scores is `xdistill experiment`.
+package ablation
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/xdistill/edge-depth/fsutil"
+	"github.com/xdistill/edge-depth/metrics"
+)
+
+// Arm is one configuration of the ablation: a name (its run folders are
+// NAME-sSEED) and the config overrides that make it.
+type Arm struct {
+	Name string
+	Sets []string // key=value, applied after the shared config
+	// Distills is set when the arm trains a translator (λ > 0).
+	Distills bool
+}
+
+// Scores are one model evaluated on one world.
+type Scores struct {
+	Depth metrics.Depth `json:"depth"`
+	// ByGroup is the Abs Rel of each class group (ground-truth labels).
+	ByGroup map[string]float64 `json:"abs_rel_by_group,omitempty"`
+	// Band is the Abs Rel within 3 px of a label boundary.
+	Band float64 `json:"abs_rel_band"`
+	// Depth edges against label edges, and the ground truth's own F1.
+	EdgePrecision float64 `json:"edge_precision"`
+	EdgeRecall    float64 `json:"edge_recall"`
+	EdgeF1        float64 `json:"edge_f1"`
+	GTEdgeF1      float64 `json:"gt_edge_f1"`
+	// SkyFar is the share of sky pixels predicted beyond the image's 95th
+	// percentile of ground-truth depth.
+	SkyFar float64 `json:"sky_far"`
+	// Level and GTLevel are the class-map shortcut: the accuracy of a
+	// per-image lookup from disparity level to group, on the prediction
+	// and on the ground truth.
+	Level   float64 `json:"level_accuracy"`
+	GTLevel float64 `json:"gt_level_accuracy"`
+	// Translator is the translator's pixel accuracy against the
+	// ground-truth groups (X-Distill arms, test world only; 0 otherwise).
+	Translator float64 `json:"translator_accuracy,omitempty"`
+}
+
+// Point is a run's scores at one step.
+type Point struct {
+	Step    int    `json:"step"`
+	Test    Scores `json:"test"`
+	Shifted Scores `json:"shifted"`
+}
+
+// Run is one arm at one seed: its scores at each evaluated step, the
+// last being the finished run's.
+type Run struct {
+	Arm   string  `json:"arm"`
+	Seed  int64   `json:"seed"`
+	Steps int     `json:"steps"`
+	Key   string  `json:"key"` // the resolved config; another config rescores
+	Curve []Point `json:"curve"`
+}
+
+// Final is the scores of the finished run.
+func (r Run) Final() Point {
+	if len(r.Curve) == 0 {
+		return Point{}
+	}
+	return r.Curve[len(r.Curve)-1]
+}
+
+// ScoresFile is the run directory's scores.
+const ScoresFile = "scores.json"
+
+// ReadRun reads RUN/scores.json; ok is false when there is none, or it
+// is for another config or an unfinished run (it is then rescored).
+func ReadRun(dir, key string, steps int) (Run, bool, error) {
+	path := filepath.Join(dir, ScoresFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return Run{}, false, nil
+	}
+	if err != nil {
+		return Run{}, false, fmt.Errorf("read scores %s: %w", path, err)
+	}
+	var r Run
+	if err := json.Unmarshal(data, &r); err != nil {
+		return Run{}, false, fmt.Errorf("read scores %s: %w (delete it to rescore the run)", path, err)
+	}
+	ok := r.Key == key && r.Steps == steps && len(r.Curve) > 0 && r.Final().Step == steps
+	return r, ok, nil
+}
+
+// WriteRun writes RUN/scores.json atomically.
+func WriteRun(dir string, r Run) error {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, ScoresFile)
+	if err := fsutil.WriteFileAtomic(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write scores %s: %w", path, err)
+	}
+	return nil
+}
+
+// FromEval condenses an evaluation's geometry and group metrics into
+// Scores; groups names the labels of byGroup.
+func FromEval(mean metrics.Depth, byGroup *metrics.ClassAccumulator, groups []string, g *metrics.Geometry) Scores {
+	s := Scores{Depth: mean, ByGroup: map[string]float64{}}
+	if byGroup != nil {
+		for i, name := range groups {
+			if c := byGroup.Class(uint8(i)); c.Len() > 0 {
+				s.ByGroup[name] = c.Mean().AbsRel
+			}
+		}
+	}
+	if g != nil {
+		s.Band = g.Band.Mean().AbsRel
+		s.EdgePrecision, s.EdgeRecall, s.EdgeF1 = g.Edges.Precision(), g.Edges.Recall(), g.Edges.F1()
+		s.GTEdgeF1 = g.GTEdges.F1()
+		s.SkyFar = g.SkyFarShare()
+		s.Level, s.GTLevel = g.LevelAccuracy(), g.GTLevelAccuracy()
+	}
+	return s
+}
