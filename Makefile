@@ -44,7 +44,7 @@ LDFLAGS := -X main.version=$(VERSION)
 TEST_TIMEOUT ?= 15m
 TEST_FLAGS   ?=
 
-.PHONY: help deps env build edge-depth test vet fmt proto bench train export demo experiment clean
+.PHONY: help deps env build edge-depth test vet fmt proto bench train export demo experiment experiment-screen clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -115,9 +115,22 @@ demo: build ## edge-depth on a synthetic drive with models/depth.onnx: live view
 		--serve 127.0.0.1:8080 --record $(DEMO)/view.mp4 --save-depth $(DEMO)/depth
 	@echo "demo: recording in $(DEMO)/view.mp4 (image | depth), metric depth PNGs in $(DEMO)/depth/ (KITTI convention)"
 
-SEEDS ?= 1,2,3
-experiment: build ## the X-Distill ablation (baseline vs X-Distill, SEEDS seeds; an hour or more on a CPU) → benchmarks/results/xdistill-ablation.md
-	$(BIN)/xdistill experiment --config $(CONFIG) --seeds $(SEEDS)
+# The ablation at the research budget (configs/research.yaml: 6,800 steps at
+# 192x64, about 35-45 min a run on 2 cores). Every run resumes from its own
+# checkpoint and a finished run is never retrained, so `make experiment`
+# can be stopped and started again; it only adds what is missing.
+RESEARCH ?= configs/research.yaml
+SEEDS    ?= 1,2,3
+ARMS     ?= --arm baseline --arm xdistill
+experiment: build ## X-Distill ablation at the research budget: ARMS × SEEDS (hours; resumable) → benchmarks/results/xdistill-research.md
+	$(BIN)/xdistill experiment --config $(RESEARCH) --seeds $(SEEDS) $(ARMS)
+
+SCREEN_ARMS ?= --arm baseline --arm xdistill \
+	--arm logdepth-coords:distill.input=log_depth,distill.coords=true \
+	--arm scalefree:distill.input=scale_free --arm logdepth:distill.input=log_depth \
+	--arm ramp:distill.start_step=1700,distill.ramp_steps=1700 --arm allscales:distill.translator_scales=4
+experiment-screen: build ## every X-Distill variant at seed 1, research budget (a few hours; resumable) → benchmarks/results/xdistill-screen.md
+	$(BIN)/xdistill experiment --config $(RESEARCH) --seeds 1 --report benchmarks/results/xdistill-screen.md $(SCREEN_ARMS)
 
 bench: deps ## benchmark harness → benchmarks/results/ (~6 min, not part of make test); BENCH_FLAGS=… passes flags
 	$(GO) run ./benchmarks/cmd/bench -go $(GO) $(BENCH_FLAGS)

@@ -36,3 +36,33 @@ func Summarize(ds []time.Duration) Latency {
 	}
 	return Latency{N: len(ms), P50: Percentile(ms, 50), P95: Percentile(ms, 95), Min: Percentile(ms, 0)}
 }
+
+// MaxRatioSpread is how far apart (max − min over the median) the pairs
+// of a speed ratio may lie for the median to be reported as a result.
+const MaxRatioSpread = 0.10
+
+// Ratio summarises the ratios of alternating pairs: their median and
+// spread, and whether they agree well enough to conclude. floor, when
+// > 0, is a bound no true ratio can cross (a step that contains another
+// cannot be faster than it): a pair beyond it is noise, so nothing is
+// concluded either.
+type Ratio struct {
+	Pairs            []float64
+	Median, Min, Max float64
+	Spread           float64 // (Max − Min) / Median
+	Conclusive       bool
+	BelowFloor       bool
+}
+
+// SummarizeRatio is the Ratio of pairs.
+func SummarizeRatio(pairs []float64, floor float64) Ratio {
+	r := Ratio{Pairs: pairs}
+	if len(pairs) == 0 {
+		return r
+	}
+	r.Median, r.Min, r.Max = Percentile(pairs, 50), slices.Min(pairs), slices.Max(pairs)
+	r.Spread = (r.Max - r.Min) / r.Median
+	r.BelowFloor = floor > 0 && r.Min < floor
+	r.Conclusive = len(pairs) >= 2 && r.Spread <= MaxRatioSpread && !r.BelowFloor
+	return r
+}

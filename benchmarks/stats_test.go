@@ -34,3 +34,21 @@ func TestSummarizeInMilliseconds(t *testing.T) {
 		t.Errorf("Summarize = %+v, want N 3, p50 2, p95 2.9, min 1", l)
 	}
 }
+
+func TestSummarizeRatio(t *testing.T) {
+	// The harness's old figure: pairs 0.41, 0.65, 1.86 are noise.
+	r := SummarizeRatio([]float64{0.41, 0.65, 1.86}, 1)
+	if r.Conclusive || !r.BelowFloor || r.Median != 0.65 {
+		t.Errorf("noisy pairs: %+v", r)
+	}
+	r = SummarizeRatio([]float64{1.08, 1.05, 1.10}, 1)
+	if !r.Conclusive || r.Median != 1.08 || math.Abs(r.Spread-0.05/1.08) > 1e-12 {
+		t.Errorf("agreeing pairs: %+v", r)
+	}
+	if r := SummarizeRatio([]float64{1.4, 1.2}, 0); r.Conclusive {
+		t.Errorf("pairs 14 %% apart concluded: %+v", r)
+	}
+	if r := SummarizeRatio([]float64{1.1}, 0); r.Conclusive {
+		t.Errorf("one pair concluded: %+v", r)
+	}
+}

@@ -129,6 +129,10 @@ type Distill struct {
 	// channels: with them the translator can tell a ground plane (depth
 	// growing with the row) from a level that merely matches the road's.
 	Coords bool `mapstructure:"coords"`
+	// TranslatorDownsample reads the disparity averaged down by this
+	// factor (1, 2 or 4) and scores it against labels subsampled alike:
+	// 2 costs the translator a quarter of the pixels.
+	TranslatorDownsample int `mapstructure:"translator_downsample"`
 }
 
 // Runtime is where native libraries are found.
@@ -147,7 +151,7 @@ func Default() Config {
 			LRDecayEvery: 15000, LRDecay: 0.1, PoseLRScale: 1, SSIMWeight: 0.85, Smoothness: 1e-3, AutoMask: true, Multiscale: "full",
 			ColorJitter: true, FlipProb: 0.5, Out: "runs/latest", CheckpointEvery: 500, LogEvery: 10},
 		Distill: Distill{Lambda: 0, Grouping: "default", Teacher: "labels",
-			TranslatorWidth: 16, TranslatorLayers: 3, TranslatorScales: 1, Input: "disparity",
+			TranslatorWidth: 16, TranslatorLayers: 3, TranslatorScales: 1, Input: "disparity", TranslatorDownsample: 1,
 			TeacherModel: "models/teacher.onnx", TeacherSteps: 300, TeacherSize: "192x64", TeacherWidth: 0.5},
 	}
 }

@@ -39,36 +39,60 @@ func BenchmarkLoader(b *testing.B) {
 	b.ReportMetric(float64(8*b.N)/b.Elapsed().Seconds(), "samples/s")
 }
 
+// stepBench is one training-step benchmark's setting.
+type stepBench struct {
+	lambda   float64 // 0 = baseline
+	replicas int
+	pyramid  bool
+	stride   int // distill.translator_downsample
+}
+
 // BenchmarkTrainStep is one optimisation step of the default CPU config
 // (256×96, batch 8, width 0.25), data already on the host.
-func BenchmarkTrainStep(b *testing.B) { benchStep(b, 0, 1, false) }
+func BenchmarkTrainStep(b *testing.B) { benchStep(b, stepBench{replicas: 1}) }
 
 // BenchmarkTrainStepDistill is the same step with X-Distill (λ = 0.1, the
-// default grouping, the world's labels as teacher): its ratio to
-// BenchmarkTrainStep is the distillation overhead (goal ≤ 1.10).
-func BenchmarkTrainStepDistill(b *testing.B) { benchStep(b, 0.1, 1, false) }
+// default grouping, the world's labels as teacher).
+func BenchmarkTrainStepDistill(b *testing.B) { benchStep(b, stepBench{lambda: 0.1, replicas: 1}) }
 
 // BenchmarkTrainStepReplicas is BenchmarkTrainStepDistill with the batch
 // shared out to one 1-thread replica per core (train.replicas): its ratio
 // to BenchmarkTrainStepDistill is what data parallelism buys.
-func BenchmarkTrainStepReplicas(b *testing.B) { benchStep(b, 0.1, runtime.NumCPU(), false) }
+func BenchmarkTrainStepReplicas(b *testing.B) {
+	benchStep(b, stepBench{lambda: 0.1, replicas: runtime.NumCPU()})
+}
 
 // BenchmarkTrainStepPyramid is BenchmarkTrainStepReplicas with the
-// photometric loss on the image pyramid (train.multiscale: pyramid, as in
-// make train): its ratio to BenchmarkTrainStepReplicas is what that saves.
-func BenchmarkTrainStepPyramid(b *testing.B) { benchStep(b, 0.1, runtime.NumCPU(), true) }
+// photometric loss on the image pyramid (train.multiscale: pyramid):
+// make train's X-Distill step. Its ratio to BenchmarkTrainStepReplicas is
+// what the pyramid saves.
+func BenchmarkTrainStepPyramid(b *testing.B) {
+	benchStep(b, stepBench{lambda: 0.1, replicas: runtime.NumCPU(), pyramid: true})
+}
 
-func benchStep(b *testing.B, lambda float64, replicas int, pyramid bool) {
+// BenchmarkTrainStepPyramidBaseline is make train's step without X-Distill:
+// the reference of the distillation overhead (goal ≤ 1.10).
+func BenchmarkTrainStepPyramidBaseline(b *testing.B) {
+	benchStep(b, stepBench{replicas: runtime.NumCPU(), pyramid: true})
+}
+
+// BenchmarkTrainStepPyramidHalf is make train's X-Distill step with the
+// translator at half size (distill.translator_downsample: 2).
+func BenchmarkTrainStepPyramidHalf(b *testing.B) {
+	benchStep(b, stepBench{lambda: 0.1, replicas: runtime.NumCPU(), pyramid: true, stride: 2})
+}
+
+func benchStep(b *testing.B, o stepBench) {
 	set := benchSet(b)
 	cfg := config.Default()
 	cfg.Model.Width = 0.25
-	threads := max(1, runtime.NumCPU()/replicas)
+	threads := max(1, runtime.NumCPU()/o.replicas)
 	m, err := NewModel(cfg.Model, cpuDevice)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if lambda > 0 {
-		cfg.Distill.Lambda = lambda
+	if o.lambda > 0 {
+		cfg.Distill.Lambda, cfg.Distill.TranslatorDownsample = o.lambda, max(1, o.stride)
 		set.LabelRoot, set.Grouping = set.Root, distill.Default()
 		if err := m.AddTranslator(cfg.Distill, len(set.Grouping.Groups)); err != nil {
 			b.Fatal(err)
@@ -81,9 +105,9 @@ func benchStep(b *testing.B, lambda float64, replicas int, pyramid bool) {
 	}
 	w := NewWarper(96, 256, cpuDevice)
 	opt := NewAdam(m.VS, 1e-4)
-	lw := LossWeights{SSIM: 0.85, Smoothness: 1e-3, AutoMask: true, Pyramid: pyramid}
+	lw := LossWeights{SSIM: 0.85, Smoothness: 1e-3, AutoMask: true, Pyramid: o.pyramid}
 	var rs []*replica
-	for range replicas - 1 {
+	for range o.replicas - 1 {
 		r, err := newReplica(cfg, len(set.Grouping.Groups), 96, 256, cpuDevice, threads)
 		if err != nil {
 			b.Fatal(err)

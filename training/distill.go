@@ -35,6 +35,9 @@ type Translator struct {
 	Input              string
 	Coords             bool
 	MinDepth, MaxDepth float64
+	// Stride is distill.translator_downsample: the translator reads the
+	// disparity averaged down by it (1 = full size).
+	Stride int
 }
 
 // AddTranslator builds the translator under "translator.*" in the model's
@@ -49,7 +52,7 @@ func (m *Model) AddTranslator(dc config.Distill, groups int) error {
 	}
 	p := m.VS.Root().Sub("translator")
 	t := &Translator{Groups: groups, Scales: dc.TranslatorScales, Lambda: dc.Lambda, Weight: dc.Lambda,
-		Input: dc.Input, Coords: dc.Coords, MinDepth: m.MinDepth, MaxDepth: m.MaxDepth}
+		Input: dc.Input, Coords: dc.Coords, MinDepth: m.MinDepth, MaxDepth: m.MaxDepth, Stride: max(1, dc.TranslatorDownsample)}
 	in := int64(1)
 	if t.Coords {
 		in = 3
@@ -84,6 +87,23 @@ func (t *Translator) Forward(s *Scope, disp *ts.Tensor) *ts.Tensor {
 		x = b.Forward(s, x)
 	}
 	return s.T(t.out.Forward(x))
+}
+
+// Loss is the translator's cross-entropy for a full-size disparity
+// [B,1,H,W] and its labels [B,H,W] (valid labelled pixels): at stride k
+// the disparity is averaged down k times and each k×k block is scored
+// against its label nearest the block's centre.
+func (t *Translator) Loss(s *Scope, disp, labels *ts.Tensor, valid int) *ts.Tensor {
+	k := int64(max(1, t.Stride))
+	if k == 1 {
+		return DistillLoss(s, t.Forward(s, disp), labels, valid)
+	}
+	small := s.T(disp.MustAvgPool2d([]int64{k, k}, []int64{k, k}, []int64{0, 0}, false, true, nil, false))
+	start := []int64{(k - 1) / 2}
+	sub := s.T(labels.MustSlice(1, start, nil, k, false))
+	sub = s.T(sub.MustSlice(2, start, nil, k, false))
+	n := s.T(s.T(sub.MustNe(s.F(float64(distill.Ignore)), false)).MustSum(gotch.Int64, false)).Int64Values()[0]
+	return DistillLoss(s, t.Forward(s, small), sub, int(n))
 }
 
 // DistillLoss is the cross-entropy of logits [B,G,H,W] against group
@@ -151,9 +171,15 @@ func (m *Model) Classify(image []float32, w, h int, device gotch.Device) []uint8
 	if t == nil {
 		return nil
 	}
+	k := int64(max(1, t.Stride))
 	out := hostForward(image, w, h, device, func(s *Scope, x *ts.Tensor) *ts.Tensor {
-		logits := t.Forward(s, m.Depth.Forward(s, x, false)[0])
-		return s.T(s.T(logits.MustArgmax([]int64{1}, false, false)).MustTotype(Float, false))
+		disp := m.Depth.Forward(s, x, false)[0]
+		if k > 1 { // as in training; each block's class then fills the block
+			disp = s.T(disp.MustAvgPool2d([]int64{k, k}, []int64{k, k}, []int64{0, 0}, false, true, nil, false))
+		}
+		logits := t.Forward(s, disp)
+		classes := s.T(s.T(logits.MustArgmax([]int64{1}, true, false)).MustTotype(Float, false))
+		return s.T(classes.MustUpsampleNearest2d([]int64{int64(h), int64(w)}, nil, nil, false))
 	})
 	labels := make([]uint8, len(out))
 	for i, v := range out {

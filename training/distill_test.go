@@ -283,3 +283,44 @@ func TestTranslatorSchedule(t *testing.T) {
 		}
 	}
 }
+
+// At stride 2 the loss is the translator's cross-entropy on the disparity
+// averaged over 2×2 blocks, against each block's top-left label.
+func TestTranslatorLossAtStride2(t *testing.T) {
+	s := NewScope()
+	defer s.Drop()
+	ManualSeed(7)
+	m, err := NewModel(config.Model{Encoder: "resnet18", Width: 0.125, Padding: "reflect", MinDepth: 0.1, MaxDepth: 100, Scales: 1}, cpuDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := config.Default().Distill
+	dc.Lambda, dc.TranslatorDownsample = 0.1, 2
+	if err := m.AddTranslator(dc, 3); err != nil {
+		t.Fatal(err)
+	}
+	const b, h, w = 2, 4, 6
+	disp := s.T(ts.MustRand([]int64{b, 1, h, w}, Float, cpuDevice))
+	labels := make([]int64, b*h*w)
+	var sub []int64
+	valid := 0
+	for i := range labels {
+		labels[i] = int64(i % 4)
+		if labels[i] == 3 {
+			labels[i] = distill.Ignore
+		}
+		if y, x := (i/w)%h, i%w; y%2 == 0 && x%2 == 0 {
+			sub = append(sub, labels[i])
+			if labels[i] != distill.Ignore {
+				valid++
+			}
+		}
+	}
+	got := m.Translator.Loss(s, disp, s.T(ts.MustOfSlice(labels).MustView([]int64{b, h, w}, true)), 999).Float64Values()[0]
+	pooled := s.T(disp.MustAvgPool2d([]int64{2, 2}, []int64{2, 2}, []int64{0, 0}, false, true, nil, false))
+	subT := s.T(ts.MustOfSlice(sub).MustView([]int64{b, h / 2, w / 2}, true))
+	want := DistillLoss(s, m.Translator.Forward(s, pooled), subT, valid).Float64Values()[0]
+	if valid == 0 || math.Abs(got-want) > 1e-6 {
+		t.Errorf("stride-2 loss %g, want %g (%d valid block labels)", got, want, valid)
+	}
+}

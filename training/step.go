@@ -80,7 +80,7 @@ func (m *Model) Forward(s *Scope, b *Batch, w *Warper, lw LossWeights, train boo
 		term := s.T(photo.MustAdd(smooth, false))
 		total, photoSum, smoothSum = add(s, total, term), add(s, photoSum, photo), add(s, smoothSum, smooth)
 		if distilling && sc < m.Translator.Scales {
-			ceSum = add(s, ceSum, DistillLoss(s, m.Translator.Forward(s, full), b.Labels, b.Valid))
+			ceSum = add(s, ceSum, m.Translator.Loss(s, full, b.Labels, b.Valid))
 		}
 	}
 	n := s.F(float64(len(disps)))

@@ -27,6 +27,10 @@ type goBench struct {
 // (quoted in edge.md) says.
 var edgeSizes = [][2]int{{192, 64}, {256, 96}, {416, 128}, {640, 192}}
 
+// trainSteps are the training-step benchmarks, in the order they alternate.
+var trainSteps = []string{"BenchmarkTrainStep", "BenchmarkTrainStepDistill", "BenchmarkTrainStepReplicas",
+	"BenchmarkTrainStepPyramidBaseline", "BenchmarkTrainStepPyramid", "BenchmarkTrainStepPyramidHalf"}
+
 // runGoBenchmarks runs the training, synthetic-world and edge benchmarks,
 // keeps their raw output (benchstat reads it) and writes training.md and
 // edge.md from it.
@@ -36,14 +40,13 @@ func runGoBenchmarks(o options, m benchmarks.Machine, s inferenceSetup) error {
 		return err
 	}
 	var runs []goBench
-	// Baseline, X-Distill, replicated X-Distill and pyramid-loss steps alternate, one
-	// process each, so a change of load from the machine's other users
-	// hits all: each ratio is the median over the rounds.
+	// The training steps alternate, one process each, so a change of load
+	// from the machine's other users hits all: each ratio is the median
+	// over the rounds, and the report shows every round's.
 	for range o.trainPairs {
-		runs = append(runs, goBench{"./training", "^BenchmarkTrainStep$", o.trainTime, nil},
-			goBench{"./training", "^BenchmarkTrainStepDistill$", o.trainTime, nil},
-			goBench{"./training", "^BenchmarkTrainStepReplicas$", o.trainTime, nil},
-			goBench{"./training", "^BenchmarkTrainStepPyramid$", o.trainTime, nil})
+		for _, name := range trainSteps {
+			runs = append(runs, goBench{"./training", "^" + name + "$", o.trainTime, nil})
+		}
 	}
 	runs = append(runs,
 		goBench{"./training", "^BenchmarkLoader$", "20x", nil},

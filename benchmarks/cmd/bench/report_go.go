@@ -23,8 +23,7 @@ func writeTraining(o options, m benchmarks.Machine, rs []benchmarks.GoBench) err
 		"[gobench.txt](gobench.txt) (benchstat reads it). A train step is the default CPU config (256×96, batch 8, "+
 		"ResNet-18 ×0.25, forward + backward + Adam, data already on the host); X-Distill adds the translator and "+
 		"its cross-entropy (λ = 0.1).\n\n")
-	metricsTable(&b, rs, []string{"BenchmarkTrainStep", "BenchmarkTrainStepDistill", "BenchmarkTrainStepReplicas", "BenchmarkTrainStepPyramid", "BenchmarkLoader",
-		"BenchmarkGenerate416x128", "BenchmarkRender416x128"})
+	metricsTable(&b, rs, append(slices.Clone(trainSteps), "BenchmarkLoader", "BenchmarkGenerate416x128", "BenchmarkRender416x128"))
 	writeOverhead(&b, rs)
 	if err := fsutil.WriteFileAtomic(filepath.Join(o.out, "training.md"), b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write training.md: %w", err)
@@ -32,39 +31,56 @@ func writeTraining(o options, m benchmarks.Machine, rs []benchmarks.GoBench) err
 	return nil
 }
 
-// writeOverhead compares the alternating baseline, X-Distill and
-// replicated runs.
+// writeOverhead compares the alternating training steps: each ratio with
+// every round's value, and no figure where the rounds disagree.
 func writeOverhead(b *bytes.Buffer, rs []benchmarks.GoBench) {
-	base, dist := benchmarks.Find(rs, "BenchmarkTrainStep"), benchmarks.Find(rs, "BenchmarkTrainStepDistill")
-	if r, list := speedRatios(base, dist); len(r) > 0 {
-		fmt.Fprintf(b, "**Distillation overhead**: an X-Distill step takes **%.2f×** the baseline's (median of %d alternating pairs: %s; "+
-			"goal ≤ 1.10). Inference cost is unchanged: the translator is not exported.\n\n",
-			benchmarks.Percentile(r, 50), len(r), list)
-	}
-	if r, list := speedRatios(benchmarks.Find(rs, "BenchmarkTrainStepReplicas"), dist); len(r) > 0 {
-		fmt.Fprintf(b, "**Data parallelism** (`train.replicas`): the X-Distill batch shared out to one 1-thread replica per core "+
-			"trains **%.2f×** as many samples/s as one copy on all cores (median of %d rounds: %s).\n",
-			benchmarks.Percentile(r, 50), len(r), list)
-	}
-	if r, list := speedRatios(benchmarks.Find(rs, "BenchmarkTrainStepPyramid"), benchmarks.Find(rs, "BenchmarkTrainStepReplicas")); len(r) > 0 {
-		fmt.Fprintf(b, "\n**Pyramid loss** (`train.multiscale: pyramid`, make train's setting): the replicated X-Distill step with each "+
-			"scale's photometric loss on the downsampled images trains **%.2f×** the samples/s of Monodepth2's full-size loss "+
-			"(median of %d rounds: %s).\n", benchmarks.Percentile(r, 50), len(r), list)
+	step := func(name string) []benchmarks.GoBench { return benchmarks.Find(rs, name) }
+	base := step("BenchmarkTrainStepPyramidBaseline")
+	// Each ratio is a's samples/s over b's: for an overhead, the baseline
+	// over X-Distill (time per step, ≥ 1 by construction: floor 1).
+	for _, c := range []struct {
+		a, b  []benchmarks.GoBench
+		floor float64
+		what  string
+	}{
+		{base, step("BenchmarkTrainStepPyramid"), 1, "**Distillation overhead** (make train's step: pyramid loss, 2 replicas): an X-Distill step takes %s the baseline's (goal ≤ 1.10; inference is unchanged, the translator is not exported)"},
+		{base, step("BenchmarkTrainStepPyramidHalf"), 1, "**Translator at half size** (`distill.translator_downsample: 2`): an X-Distill step takes %s the baseline's"},
+		{step("BenchmarkTrainStep"), step("BenchmarkTrainStepDistill"), 1, "**Distillation overhead, full-size loss, one copy**: %s the baseline's step"},
+		{step("BenchmarkTrainStepReplicas"), step("BenchmarkTrainStepDistill"), 0, "**Data parallelism** (`train.replicas`): one 1-thread replica per core trains %s the samples/s of one copy on all cores"},
+		{step("BenchmarkTrainStepPyramid"), step("BenchmarkTrainStepReplicas"), 0, "**Pyramid loss** (`train.multiscale: pyramid`): %s the samples/s of Monodepth2's full-size loss"},
+	} {
+		if r := speedRatios(c.a, c.b); len(r) > 0 {
+			fmt.Fprintf(b, c.what+".\n\n", ratioText(benchmarks.SummarizeRatio(r, c.floor)))
+		}
 	}
 }
 
+// ratioText is a ratio with its rounds, or why it is not a result.
+func ratioText(r benchmarks.Ratio) string {
+	list := make([]string, len(r.Pairs))
+	for i, p := range r.Pairs {
+		list[i] = fmt.Sprintf("%.2f", p)
+	}
+	rounds := fmt.Sprintf("rounds %s", strings.Join(list, ", "))
+	switch {
+	case r.BelowFloor:
+		return fmt.Sprintf("no result: %s, and a round below 1.00 is impossible for a step that contains the other, so the machine's noise dominates; rerun with a larger -train-benchtime", rounds)
+	case !r.Conclusive:
+		return fmt.Sprintf("no result: %s spread %.0f %% of their median (more than %.0f %%); rerun with a larger -train-benchtime or -train-pairs", rounds, 100*r.Spread, 100*benchmarks.MaxRatioSpread)
+	}
+	return fmt.Sprintf("**%.2f×** (median of %s; spread %.0f %%)", r.Median, rounds, 100*r.Spread)
+}
+
 // speedRatios pairs the i-th runs of two benchmarks and returns the
-// ratios of their samples/s (a over b), also as text.
-func speedRatios(a, b []benchmarks.GoBench) ([]float64, string) {
+// ratios of their samples/s (a over b).
+func speedRatios(a, b []benchmarks.GoBench) []float64 {
 	var r []float64
-	var list []string
 	for i := range min(len(a), len(b)) {
 		if d := b[i].Metrics["samples/s"]; d > 0 {
 			r = append(r, a[i].Metrics["samples/s"]/d)
-			list = append(list, fmt.Sprintf("%.2f", r[len(r)-1]))
 		}
 	}
-	return r, strings.Join(list, ", ")
+	return r
 }
 
 // writeEdge writes edge.md: end to end vs model only, and the per-stage
