@@ -86,6 +86,9 @@ kitti follows Monodepth2's evaluate_depth.py for its two Eigen splits:
 				}
 			}
 			name := strings.TrimSuffix(filepath.Base(split), "_files.txt")
+			if evalSplit != "" { // Monodepth2 names both splits' files test_files.txt
+				name = evalSplit
+			}
 			prefix := filepath.Join(run, "eval-"+filepath.Base(data)+"-"+name)
 			return evalReport(cmd.Context(), m, set, kitti.SplitPath(data, "train"), opts, dev, prefix, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
