@@ -90,6 +90,9 @@ func TestFramesWithoutGroundAreNeverZero(t *testing.T) {
 	if !strings.Contains(stderr, "tilted") || !strings.Contains(stderr, "writing relative depth (metric: false)") {
 		t.Errorf("the warning lacks the reason or what is written:\n%s", stderr)
 	}
+	if c := strings.Count(stderr, "ground-plane scale: ground plane found"); c != 1 || !strings.Contains(stderr, "found\" frame=3") {
+		t.Errorf("want one note that the ground plane was found at frame 3:\n%s", stderr)
+	}
 	if !strings.Contains(stderr, "no ground plane in 5 of 8 frames: 2 held the last scale, 3 written as relative depth") {
 		t.Errorf("summary lacks the counts:\n%s", stderr)
 	}

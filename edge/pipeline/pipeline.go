@@ -113,6 +113,7 @@ type run struct {
 	render    *view.Renderer
 
 	warnedGround atomic.Bool // the missing ground plane was reported
+	foundGround  atomic.Bool // and its (first) finding after that
 }
 
 // Run processes frames until the source ends, ctx is cancelled, MaxFrames
@@ -290,6 +291,8 @@ func (r *run) postprocess(f *Frame) error {
 		f.Scale, f.Metric, f.NoGround = s, ok, err != nil
 		if err != nil {
 			r.warnNoGround(f, err, ok)
+		} else if r.warnedGround.Load() && !r.foundGround.Swap(true) {
+			r.log.Info("ground-plane scale: ground plane found", "frame", f.Seq, "scale", s)
 		}
 	}
 	if f.Scale > 0 {
