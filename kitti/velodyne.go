@@ -76,31 +76,83 @@ func VeloToImage(camToCam, veloToCam string) (Mat4, int, int, error) {
 	return proj.mul(rect).mul(v2c), int(s[0]), int(s[1]), nil
 }
 
+// DepthValue is what a projected ground-truth pixel stores.
+type DepthValue int
+
+const (
+	// VelodyneX stores the LiDAR point's forward coordinate (velodyne x),
+	// as Monodepth2's export_gt_depth.py does (generate_depth_map with
+	// vel_depth=True): its gt_depths.npz and the published Eigen tables
+	// use it. The velodyne sits ~0.27 m behind the camera, so it reads
+	// ~0.27 m more than CameraZ.
+	VelodyneX DepthValue = iota
+	// CameraZ stores the point's depth along the rectified camera's axis.
+	CameraZ
+)
+
+// ParseDepthValue reads "velodyne-x" or "camera-z".
+func ParseDepthValue(s string) (DepthValue, error) {
+	switch s {
+	case "velodyne-x":
+		return VelodyneX, nil
+	case "camera-z":
+		return CameraZ, nil
+	}
+	return 0, fmt.Errorf("depth value %q: want velodyne-x (Monodepth2's ground truth) or camera-z", s)
+}
+
+func (v DepthValue) String() string {
+	if v == CameraZ {
+		return "camera-z"
+	}
+	return "velodyne-x"
+}
+
 // ProjectDepth makes a sparse depth map (w×h, metres, 0 = none) from LiDAR
-// points as Monodepth2's KITTI ground truth does: points ahead of the
-// sensor, depth = the camera-frame z, pixel = rounded projection minus one,
-// nearest point kept where several land on one pixel.
-func ProjectDepth(points [][4]float32, P Mat4, w, h int) []float32 {
-	depth := make([]float32, w*h)
+// points with Monodepth2's rules, in its order: points with velodyne x < 0
+// are dropped (nothing else is: a point beside the sensor with camera z < 0
+// still projects, through the sign flip); the pixel is the projection
+// rounded half to even (numpy's round) minus one; points off the image
+// are dropped; where several land on one pixel the smallest stored value
+// wins, whichever kind value is; negative results become 0.
+func ProjectDepth(points [][4]float32, P Mat4, w, h int, value DepthValue) []float32 {
+	best := make([]float64, w*h)
+	for i := range best {
+		best[i] = math.Inf(1) // no point yet
+	}
 	for _, q := range points {
-		if q[0] < 0 {
+		if !(q[0] >= 0) {
 			continue
 		}
-		x, y, z := float64(q[0]), float64(q[1]), float64(q[2])
-		u := P[0][0]*x + P[0][1]*y + P[0][2]*z + P[0][3]
-		v := P[1][0]*x + P[1][1]*y + P[1][2]*z + P[1][3]
-		d := P[2][0]*x + P[2][1]*y + P[2][2]*z + P[2][3]
-		if d <= 0 {
+		i, d, ok := projectPoint(q, P, w, h)
+		if !ok {
 			continue
 		}
-		px, py := int(math.Round(u/d))-1, int(math.Round(v/d))-1
-		if px < 0 || py < 0 || px >= w || py >= h {
-			continue
+		if value == VelodyneX {
+			d = float64(q[0])
 		}
-		i := py*w + px
-		if depth[i] == 0 || float32(d) < depth[i] {
+		best[i] = math.Min(best[i], d)
+	}
+	depth := make([]float32, w*h)
+	for i, d := range best {
+		if d > 0 && !math.IsInf(d, 1) {
 			depth[i] = float32(d)
 		}
 	}
 	return depth
+}
+
+// projectPoint is q's pixel index in a w×h image and its camera-frame z;
+// ok is false off the image (NaN and ±Inf from z = 0 included).
+func projectPoint(q [4]float32, P Mat4, w, h int) (int, float64, bool) {
+	x, y, z := float64(q[0]), float64(q[1]), float64(q[2])
+	u := P[0][0]*x + P[0][1]*y + P[0][2]*z + P[0][3]
+	v := P[1][0]*x + P[1][1]*y + P[1][2]*z + P[1][3]
+	d := P[2][0]*x + P[2][1]*y + P[2][2]*z + P[2][3]
+	// Minus one: KITTI's MATLAB devkit counts pixels from 1.
+	px, py := math.RoundToEven(u/d)-1, math.RoundToEven(v/d)-1
+	if !(px >= 0 && py >= 0 && px < float64(w) && py < float64(h)) {
+		return 0, 0, false
+	}
+	return int(py)*w + int(px), d, true
 }

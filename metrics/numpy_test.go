@@ -9,18 +9,20 @@ import (
 )
 
 // kittiJudge is Monodepth2's evaluation written out in numpy (float64): the
-// outside judge for Prepare, Compute and the per-image averaging.
+// outside judge for Prepare, Compute and the per-image averaging. With
+// BENCH = 1 it is its evaluation of eigen_benchmark (any split but eigen):
+// every pixel with gt > 0, no crop, no cap on the ground truth.
 const kittiJudge = `
 import sys, json, numpy as np
 D = sys.argv[1]
 def load(n): return np.fromfile(D + "/" + n + ".f32", dtype="<f4").astype(np.float64)
-W, H, N = (int(v) for v in load("dims"))
+W, H, N, BENCH = (int(v) for v in load("dims"))
 preds, gts = load("pred").reshape(N, H, W), load("gt").reshape(N, H, W)
 r = np.array([0.40810811 * H, 0.99189189 * H, 0.03594771 * W, 0.96405229 * W]).astype(np.int32)
 crop = np.zeros((H, W), bool); crop[r[0]:r[1], r[2]:r[3]] = True
 rows, ratios = [], []
 for pred, gt in zip(preds, gts):
-    mask = np.logical_and(np.logical_and(gt > 1e-3, gt < 80), crop)
+    mask = gt > 0 if BENCH else np.logical_and(np.logical_and(gt > 1e-3, gt < 80), crop)
     p, g = pred[mask], gt[mask]
     ratio = np.median(g) / np.median(p); ratios.append(ratio)
     p = np.clip(p * ratio, 1e-3, 80)
@@ -35,6 +37,11 @@ print(json.dumps({"per": rows.tolist(), "mean": rows.mean(0).tolist(), "std": ro
 `
 
 func TestKITTIAgainstNumpy(t *testing.T) {
+	t.Run("eigen", func(t *testing.T) { kittiAgainstNumpy(t, KITTIMono(), 0) })
+	t.Run("eigen_benchmark", func(t *testing.T) { kittiAgainstNumpy(t, KITTIBenchmark(), 1) })
+}
+
+func kittiAgainstNumpy(t *testing.T, o Options, bench float32) {
 	pyref.Require(t, "numpy")
 	// An odd size so that the crop fractions land off integer boundaries.
 	const w, h, n = 97, 61, 3
@@ -42,7 +49,10 @@ func TestKITTIAgainstNumpy(t *testing.T) {
 	pred, gt := make([]float32, n*w*h), make([]float32, n*w*h)
 	for i := range gt {
 		if rng.Float32() < 0.7 { // LiDAR-like gaps and out-of-range values
-			gt[i] = 0.5 + 95*rng.Float32()
+			gt[i] = 0.5 + 95*rng.Float32() // past the 80 m cap too
+			if i%97 == 0 {
+				gt[i] = 1e-4 // under the 1e-3 floor: valid in eigen_benchmark only
+			}
 		}
 		pred[i] = 0.05 + 3*rng.Float32()
 	}
@@ -52,7 +62,7 @@ func TestKITTIAgainstNumpy(t *testing.T) {
 		Crop      []int
 		Ratios    []float64
 	}
-	runJudge(t, kittiJudge, map[string][]float32{"dims": {w, h, n}, "pred": pred, "gt": gt}, &ref)
+	runJudge(t, kittiJudge, map[string][]float32{"dims": {w, h, n, bench}, "pred": pred, "gt": gt}, &ref)
 
 	r0, r1, c0, c1 := GargCrop(w, h)
 	if got := []int{r0, r1, c0, c1}; !slices.Equal(got, ref.Crop) {
@@ -60,7 +70,7 @@ func TestKITTIAgainstNumpy(t *testing.T) {
 	}
 	var acc Accumulator
 	for k := 0; k < n; k++ {
-		d, ratio, err := EvalKITTI(pred[k*w*h:(k+1)*w*h], gt[k*w*h:(k+1)*w*h], w, h, KITTIMono())
+		d, ratio, err := EvalKITTI(pred[k*w*h:(k+1)*w*h], gt[k*w*h:(k+1)*w*h], w, h, o)
 		if err != nil {
 			t.Fatal(err)
 		}

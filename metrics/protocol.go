@@ -19,6 +19,10 @@ type Options struct {
 	// Ground truth is valid where MinDepth < gt < MaxDepth; predictions are
 	// clamped to [MinDepth, MaxDepth] after scaling.
 	MinDepth, MaxDepth float64
+	// AnyPositiveGT makes every ground-truth pixel > 0 valid, whatever
+	// MinDepth and MaxDepth (which still clamp the predictions): Monodepth2's
+	// evaluation of every split but eigen (eigen_benchmark).
+	AnyPositiveGT bool
 	// GargCrop restricts evaluation to the Garg et al. crop, which removes
 	// the sky above the LiDAR's reach and the image borders (Eigen split).
 	GargCrop bool
@@ -33,6 +37,15 @@ type Options struct {
 // KITTIMono is the Eigen-split protocol for monocular models.
 func KITTIMono() Options {
 	return Options{MinDepth: 1e-3, MaxDepth: 80, GargCrop: true, MedianScaling: true}
+}
+
+// KITTIBenchmark is Monodepth2's protocol for the eigen_benchmark split
+// (KITTI's annotated depth maps of the Eigen test frames): as its
+// evaluate_depth.py does for any split but eigen, every pixel with ground
+// truth counts — no Garg crop, no cap on the ground truth — and the
+// predictions are median-scaled and clamped to [1e-3, 80] m.
+func KITTIBenchmark() Options {
+	return Options{MinDepth: 1e-3, MaxDepth: 80, AnyPositiveGT: true, MedianScaling: true}
 }
 
 // KITTIStereo is the Eigen-split protocol for stereo-trained models: a fixed
@@ -107,7 +120,7 @@ func prepare(pred, gt []float64, w, h int, o Options) (Sample, error) {
 	for r := r0; r < r1; r++ {
 		for c := c0; c < c1; c++ {
 			i := r*w + c
-			if g := gt[i]; g > o.MinDepth && g < o.MaxDepth {
+			if g := gt[i]; o.valid(g) {
 				if p := pred[i]; math.IsNaN(p) || math.IsInf(p, 0) {
 					return Sample{}, fmt.Errorf("metrics: prediction at row %d col %d is %g", r, c, p)
 				}
@@ -130,6 +143,13 @@ func prepare(pred, gt []float64, w, h int, o Options) (Sample, error) {
 		s.Pred[i] = min(max(p, o.MinDepth), o.MaxDepth)
 	}
 	return s, nil
+}
+
+func (o Options) valid(gt float64) bool {
+	if o.AnyPositiveGT {
+		return gt > 0
+	}
+	return gt > o.MinDepth && gt < o.MaxDepth
 }
 
 func widen(xs []float32) []float64 {

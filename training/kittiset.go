@@ -2,6 +2,7 @@ package training
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/distill"
@@ -25,7 +26,11 @@ type KITTISet struct {
 	// GT, when set, replaces the depth PNGs beside the frames as ground
 	// truth: one map per split entry, in split order (Monodepth2's
 	// gt_depths.npz, see UseGT).
-	GT    []npy.Array2D
+	GT []npy.Array2D
+	// GTDir, when set, is a folder of depth PNGs that replaces those beside
+	// the frames (KITTI's annotated maps for eigen_benchmark, or export-gt's
+	// output elsewhere; see kitti.FindDepth for the layouts).
+	GTDir string
 	calib map[string]camera.Intrinsics
 	poses drivePoses
 }
@@ -87,9 +92,19 @@ func (s *KITTISet) Load(i int) (Sample, error) {
 	return smp, nil
 }
 
-// UseGT reads per-image ground truth from a .npz/.npy file (Monodepth2's
-// gt_depths.npz: key "data", one map per line of the split, in order).
+// UseGT takes the ground truth from path: a .npz/.npy file (Monodepth2's
+// gt_depths.npz: key "data", one map per line of the split, in order) or a
+// folder of depth PNGs, which must hold every entry's map.
 func (s *KITTISet) UseGT(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		for _, e := range s.Entries {
+			if _, err := kitti.FindDepth(path, e.Drive, e.Frame); err != nil {
+				return err
+			}
+		}
+		s.GTDir = path
+		return nil
+	}
 	maps, err := npy.DepthMaps(path, "")
 	if err != nil {
 		return err
@@ -152,6 +167,14 @@ func (s *KITTISet) LoadEval(i int) (EvalSample, error) {
 	if s.GT != nil {
 		g := s.GT[i]
 		return EvalSample{Image: img, GT: g.Data, GTW: g.W, GTH: g.H}, nil
+	}
+	if s.GTDir != "" {
+		path, err := kitti.FindDepth(s.GTDir, e.Drive, e.Frame)
+		if err != nil {
+			return EvalSample{}, err
+		}
+		gt, w, h, err := kitti.ReadDepth(path)
+		return EvalSample{Image: img, GT: gt, GTW: w, GTH: h}, err
 	}
 	gt, w, h, err := kitti.ReadDepth(e.Drive.DepthPath(s.Root, e.Frame))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -47,8 +48,9 @@ func TestKITTISetReadsTheSyntheticWorld(t *testing.T) {
 	}
 }
 
-// Monodepth2's gt_depths.npz (an object array written by numpy) stands in
-// for the depth PNGs beside the frames, map for map.
+// Monodepth2's gt_depths.npz, written as its export_gt_depth.py does
+// (np.savez_compressed of np.array(maps, dtype=object), maps of different
+// sizes as KITTI's dates have), stands in for the depth PNGs map for map.
 func TestUseGTReadsMonodepth2Npz(t *testing.T) {
 	pyref.Require(t)
 	root := filepath.Join(t.TempDir(), "ds")
@@ -67,16 +69,17 @@ func TestUseGTReadsMonodepth2Npz(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.GT, s.GTW, s.GTH = cropMap(s.GT, s.GTW, s.GTW-3*i, s.GTH-i)
 		want = append(want, s)
 		inputs[fmt.Sprint(i)] = pyref.Array{Shape: []int{s.GTH, s.GTW}, Data: s.GT}
 	}
+	if set.Len() < 2 {
+		t.Fatalf("%d test entries: want maps of at least two sizes", set.Len())
+	}
 	dir := t.TempDir()
 	pyref.RunIn(t, dir, fmt.Sprintf(`
-n = %d
-data = np.empty(n, dtype=object)
-for i in range(n):
-    data[i] = load(str(i))
-np.savez_compressed(D + "/gt_depths.npz", data=data)
+maps = [load(str(i)) for i in range(%d)]
+np.savez_compressed(D + "/gt_depths.npz", data=np.array(maps, dtype=object))
 `, set.Len()), inputs)
 	if err := set.UseGT(filepath.Join(dir, "gt_depths.npz")); err != nil {
 		t.Fatal(err)
@@ -84,11 +87,66 @@ np.savez_compressed(D + "/gt_depths.npz", data=data)
 	for i := range want {
 		got, err := set.LoadEval(i)
 		if err != nil || got.GTW != want[i].GTW || got.GTH != want[i].GTH || !slices.Equal(got.GT, want[i].GT) {
-			t.Fatalf("entry %d: ground truth from the npz differs from the PNG (%v)", i, err)
+			t.Fatalf("entry %d: ground truth from the npz (%dx%d) differs from the map written (%dx%d): %v", i, got.GTW, got.GTH, want[i].GTW, want[i].GTH, err)
 		}
 	}
 	train, _ := OpenKITTI(root, kitti.SplitPath(root, "train"), 96, 64)
 	if err := train.UseGT(filepath.Join(dir, "gt_depths.npz")); err == nil || !strings.Contains(err.Error(), "depth maps, the split has") {
 		t.Errorf("npz of another split: %v", err)
+	}
+}
+
+// cropMap keeps the top-left w×h of a sw-wide map.
+func cropMap(m []float32, sw, w, h int) ([]float32, int, int) {
+	out := make([]float32, 0, w*h)
+	for y := range h {
+		out = append(out, m[y*sw:y*sw+w]...)
+	}
+	return out, w, h
+}
+
+// A folder of depth PNGs in KITTI's annotated-depth layout
+// (train/<drive>/proj_depth/groundtruth/image_02) replaces the maps beside
+// the frames; a folder missing a frame is refused by name.
+func TestUseGTReadsAFolderOfDepthMaps(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "ds")
+	o := synth.Options{Out: root, Seed: 2, Sequences: 3, Frames: 5, Width: 96, Height: 64, Style: synth.StyleDefault}
+	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	set, err := OpenKITTI(root, kitti.SplitPath(root, "test"), 96, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gtDir := t.TempDir()
+	var want [][]float32
+	for i, e := range set.Entries {
+		m := make([]float32, 40*30)
+		for p := range m {
+			m[p] = float32(1+i) + float32(p%7)/4 // exact in a depth PNG
+		}
+		want = append(want, m)
+		path := filepath.Join(gtDir, "train", e.Drive.Name, "proj_depth", "groundtruth", "image_02", fmt.Sprintf("%010d.png", e.Frame))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := kitti.WriteDepth(path, m, 40, 30); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := set.UseGT(gtDir); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		got, err := set.LoadEval(i)
+		if err != nil || got.GTW != 40 || got.GTH != 30 || !slices.Equal(got.GT, want[i]) {
+			t.Fatalf("entry %d: %dx%d, %v: not the folder's map", i, got.GTW, got.GTH, err)
+		}
+	}
+	last := set.Entries[len(set.Entries)-1]
+	os.Remove(filepath.Join(gtDir, "train", last.Drive.Name, "proj_depth", "groundtruth", "image_02", fmt.Sprintf("%010d.png", last.Frame)))
+	fresh, _ := OpenKITTI(root, kitti.SplitPath(root, "test"), 96, 64)
+	if err := fresh.UseGT(gtDir); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%s frame %d: none of", last.Drive.Rel(), last.Frame)) {
+		t.Errorf("folder without a frame: %v", err)
 	}
 }

@@ -68,7 +68,7 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	}
 	rec := stats.New(model.Provider())
 	cfg := pipeline.Config{Name: fmt.Sprintf("%s %s", spec.Kind, name), Live: spec.Kind.Live(), Model: model,
-		MaxFrames: o.maxFrames, Pace: o.realtime, ReconnectTimeout: o.reconnectTimeout, Stats: rec, Log: slog.Default(),
+		MaxFrames: o.maxFrames, Pace: o.realtime, ReconnectTimeout: o.reconnectTimeout, Stats: rec, Log: slog.New(slog.NewTextHandler(stderr, nil)),
 		Open: func() (pipeline.Source, error) { return capture.Open(spec) }}
 	if cfg.Undistort, err = o.undistorter(lens, model, stderr); err != nil {
 		return err
@@ -87,6 +87,9 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	snap := rec.Snapshot()
 	fmt.Fprintf(stderr, "edge-depth: %d frames processed of %d read in %s\n", res.Frames, res.Read, time.Since(start).Round(time.Millisecond))
 	snap.Table(stderr)
+	if cfg.Ground != nil && snap.Frames > 0 && snap.Unscaled == snap.Frames {
+		fmt.Fprintf(stderr, "edge-depth: warning: no frame had a ground plane, so every depth map is relative (metric: false), not metres; check --camera-height, the intrinsics and that the lower image shows the road\n")
+	}
 	return err
 }
 

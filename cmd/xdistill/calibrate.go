@@ -119,7 +119,7 @@ func (f int8Flags) options(cmd *cobra.Command) (calibration.Int8Options, error) 
 	if o.Target, err = calibration.ParseTarget(f.target); err != nil {
 		return o, err
 	}
-	if o.Protocol, err = protocolOptions(f.protocol); err != nil || f.protocol == "make3d" {
+	if o.Protocol, err = protocolOptions(f.protocol, "", ""); err != nil || f.protocol == "make3d" {
 		return o, fmt.Errorf("--protocol %q: want synthetic or kitti", f.protocol)
 	}
 	if f.count < 1 || f.evalCount < 0 || f.tuneCount < 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -24,23 +25,34 @@ import (
 func init() { subcommands = append(subcommands, newEvalCmd) }
 
 func newEvalCmd() *cobra.Command {
-	var run, data, split, protocol, device, gt string
+	var run, data, split, protocol, evalSplit, device, gt string
 	var stereoScale float64
 	cmd := &cobra.Command{
 		Use:   "eval",
 		Short: "Evaluate a trained run on a split (metrics table + PNG grid in the run directory)",
 		Long: `Protocols: synthetic (dense ground truth, caps 1e-3..80 m, per-image median
-scaling), kitti (Eigen: Garg crop, caps 1e-3..80 m, median scaling;
-ground truth as KITTI depth PNGs beside the frames, see xdistill kitti
-export-gt, or Monodepth2's gt_depths.npz with --gt) and make3d (Test134 +
-Gridlaser, central 2:1 band, < 70 m). --stereo-scale replaces per-image
-median scaling by a fixed factor (5.4 for Monodepth2-style stereo models).`,
+scaling), kitti and make3d (Test134 + Gridlaser, central 2:1 band, < 70 m).
+--stereo-scale replaces per-image median scaling by a fixed factor (5.4 for
+Monodepth2-style stereo models).
+
+kitti follows Monodepth2's evaluate_depth.py for its two Eigen splits:
+  --eval-split eigen (697 frames; the default): projected LiDAR ground truth
+    (xdistill kitti export-gt: PNGs beside the frames, or --gt DIR, or
+    Monodepth2's gt_depths.npz with --gt FILE), Garg crop, ground truth in
+    (1e-3, 80) m, median scaling, predictions clamped to [1e-3, 80] m.
+  --eval-split eigen_benchmark (652 frames, Monodepth2's
+    splits/eigen_benchmark/test_files.txt): KITTI's annotated depth maps,
+    --gt DIR (data_depth_annotated: <drive>/proj_depth/groundtruth/image_02,
+    under train/ or val/, or under <date>/) or that split's gt_depths.npz;
+    as Monodepth2 does for it, every pixel with ground truth counts (no
+    crop, no cap on the ground truth); median scaling and clamping as above.`,
 		Example: `  xdistill eval --checkpoint runs/latest
   xdistill eval --checkpoint runs/latest --data data/synthetic-shifted
   xdistill eval --checkpoint runs/kitti --data /data/kitti --split splits/eigen/test_files.txt --protocol kitti
-  xdistill eval --checkpoint runs/kitti --data /data/kitti --split splits/eigen/test_files.txt --protocol kitti --gt splits/eigen/gt_depths.npz`,
+  xdistill eval --checkpoint runs/kitti --data /data/kitti --split splits/eigen/test_files.txt --protocol kitti --gt splits/eigen/gt_depths.npz
+  xdistill eval --checkpoint runs/kitti --data /data/kitti --split splits/eigen_benchmark/test_files.txt --protocol kitti --eval-split eigen_benchmark --gt /data/data_depth_annotated`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := protocolOptions(protocol)
+			opts, err := protocolOptions(protocol, evalSplit, gt)
 			if err != nil {
 				return err
 			}
@@ -74,6 +86,9 @@ median scaling by a fixed factor (5.4 for Monodepth2-style stereo models).`,
 				}
 			}
 			name := strings.TrimSuffix(filepath.Base(split), "_files.txt")
+			if evalSplit != "" { // Monodepth2 names both splits' files test_files.txt
+				name = evalSplit
+			}
 			prefix := filepath.Join(run, "eval-"+filepath.Base(data)+"-"+name)
 			return evalReport(cmd.Context(), m, set, kitti.SplitPath(data, "train"), opts, dev, prefix, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -83,22 +98,40 @@ median scaling by a fixed factor (5.4 for Monodepth2-style stereo models).`,
 	f.StringVar(&data, "data", "data/synthetic", "dataset root (KITTI raw layout)")
 	f.StringVar(&split, "split", "", "split file (default DATA/splits/test_files.txt)")
 	f.StringVar(&protocol, "protocol", "synthetic", "synthetic, kitti or make3d (DATA holds Test134/ and Gridlaser/)")
+	f.StringVar(&evalSplit, "eval-split", "", "with --protocol kitti: eigen (default) or eigen_benchmark (needs --gt)")
 	f.StringVar(&device, "device", "auto", "auto, cpu or cuda")
-	f.StringVar(&gt, "gt", "", "ground truth as .npz/.npy (Monodepth2's gt_depths.npz), one map per split line")
+	f.StringVar(&gt, "gt", "", "ground truth: .npz/.npy (Monodepth2's gt_depths.npz, one map per split line) or a folder of depth PNGs")
 	f.Float64Var(&stereoScale, "stereo-scale", 0, "fixed depth scale instead of median scaling (metric output, e.g. 5.4)")
 	return cmd
 }
 
-func protocolOptions(name string) (metrics.Options, error) {
+func protocolOptions(name, evalSplit, gt string) (metrics.Options, error) {
+	if name != "kitti" && evalSplit != "" {
+		return metrics.Options{}, fmt.Errorf("--eval-split %s: only with --protocol kitti", evalSplit)
+	}
 	switch name {
 	case "make3d":
 		return metrics.Options{}, nil // its own protocol, see evalMake3D
 	case "synthetic":
 		return metrics.Synthetic(), nil
 	case "kitti":
-		return metrics.KITTIMono(), nil
+		return kittiSplitOptions(evalSplit, gt)
 	}
 	return metrics.Options{}, fmt.Errorf("protocol %q: want synthetic, kitti or make3d", name)
+}
+
+// kittiSplitOptions is Monodepth2's protocol for one of its Eigen splits.
+func kittiSplitOptions(evalSplit, gt string) (metrics.Options, error) {
+	switch evalSplit {
+	case "", "eigen":
+		return metrics.KITTIMono(), nil
+	case "eigen_benchmark":
+		if gt == "" {
+			return metrics.Options{}, errors.New("--eval-split eigen_benchmark needs --gt: the folder of KITTI's annotated depth maps (data_depth_annotated) or that split's gt_depths.npz")
+		}
+		return metrics.KITTIBenchmark(), nil
+	}
+	return metrics.Options{}, fmt.Errorf("--eval-split %q: want eigen or eigen_benchmark", evalSplit)
 }
 
 // evalReport scores m on set, prints and writes PREFIX.md with the model

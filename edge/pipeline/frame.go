@@ -22,11 +22,14 @@ type Frame struct {
 
 	W, H int    // network size
 	BGR  []byte // the frame at network size, BGR (W×H×3)
-	// Depth (W×H): metres when Metric, else the model's relative units.
-	// While a ground-plane scale is not known yet it is all zero (no data).
+	// Depth (W×H): metres when Metric, else the model's relative units
+	// (also with --camera-height until the first ground plane is found).
 	Depth  []float32
 	Metric bool
 	Scale  float64 // metres per model unit applied; 0: none
+	// NoGround: the ground-plane scale found no ground in this frame; its
+	// Scale is the one held from earlier frames (0 before the first).
+	NoGround bool
 	// Depth statistics over pixels with data.
 	MinDepth, MeanDepth, MaxDepth float32
 	CenterDepth                   float32 // mean over the central 5×5 pixels

@@ -111,6 +111,9 @@ type run struct {
 	read      atomic.Int64
 	ground    *scale.Estimator
 	render    *view.Renderer
+
+	warnedGround atomic.Bool // the missing ground plane was reported
+	foundGround  atomic.Bool // and its (first) finding after that
 }
 
 // Run processes frames until the source ends, ctx is cancelled, MaxFrames
@@ -280,12 +283,16 @@ func (r *run) postprocess(f *Frame) error {
 			return err
 		}
 	}
-	f.Scale, f.Metric = r.cfg.Scale, r.cfg.Scale > 0
+	f.Scale, f.Metric, f.NoGround = r.cfg.Scale, r.cfg.Scale > 0, false
 	if r.ground != nil {
-		s, ok := r.ground.Frame(f.Depth)
-		f.Scale, f.Metric = s, ok
-		if !ok {
-			clear(f.Depth) // no metric scale yet: no data rather than wrong units
+		s, ok, err := r.ground.Frame(f.Depth)
+		// Without a ground plane the recent frames' scale holds; before
+		// the first one the depth stays relative (Metric false), never zero.
+		f.Scale, f.Metric, f.NoGround = s, ok, err != nil
+		if err != nil {
+			r.warnNoGround(f, err, ok)
+		} else if r.warnedGround.Load() && !r.foundGround.Swap(true) {
+			r.log.Info("ground-plane scale: ground plane found", "frame", f.Seq, "scale", s)
 		}
 	}
 	if f.Scale > 0 {
@@ -296,6 +303,20 @@ func (r *run) postprocess(f *Frame) error {
 	}
 	f.depthStats()
 	return nil
+}
+
+// warnNoGround says once per run that the ground plane was missed, why,
+// and what the frames get instead; the counts go to the statistics.
+func (r *run) warnNoGround(f *Frame, err error, held bool) {
+	if r.warnedGround.Swap(true) {
+		return
+	}
+	then := "writing relative depth (metric: false) until it is found"
+	if held {
+		then = "holding the last scale"
+	}
+	r.log.Warn("ground-plane scale: "+err.Error()+"; "+then+" (frames without ground are counted in the summary and /stats)",
+		"frame", f.Seq, "camera_height_m", r.cfg.Ground.Height)
 }
 
 // sinks hands every frame to every sink, records its statistics and
@@ -335,6 +356,9 @@ func (r *run) sinks() {
 		f.Stages[stats.Sinks] = done.Sub(t0)
 		f.Stages[stats.EndToEnd] = done.Sub(f.Captured)
 		r.cfg.Stats.Frame(&f.Stages, done, f.Scale)
+		if f.NoGround {
+			r.cfg.Stats.NoGround(f.Metric)
+		}
 		if n := r.frames.Add(1); r.cfg.MaxFrames > 0 && n >= r.cfg.MaxFrames {
 			r.stopNow()
 		}

@@ -40,6 +40,8 @@ const (
 	minCosDepth = 1e-6
 )
 
+const defaultMaxTilt = 30 // degrees
+
 // Estimator fits the ground plane. It keeps its buffers between frames and
 // allocates nothing per frame. Not safe for concurrent use.
 type Estimator struct {
@@ -67,7 +69,7 @@ func New(cfg Config) (*Estimator, error) {
 		return nil, fmt.Errorf("ground-plane scale: rows %g..%g: want 0 ≤ top < bottom ≤ 1", cfg.Top, cfg.Bottom)
 	}
 	if cfg.MaxTilt == 0 {
-		cfg.MaxTilt = 30
+		cfg.MaxTilt = defaultMaxTilt
 	}
 	if cfg.Tolerance == 0 {
 		cfg.Tolerance = 0.05
@@ -88,17 +90,35 @@ type Plane struct {
 }
 
 // ErrNoGround is returned when the lower image holds no plane that could
-// be the ground (an obstacle fills it, or the depth is unusable).
+// be the ground (an obstacle fills it, or the depth is unusable). Fit
+// returns one of the reasons below, each of which is ErrNoGround.
 var ErrNoGround = errors.New("no ground plane in the lower image")
+
+// The reasons for ErrNoGround; fixed values, so a failing frame allocates
+// nothing either.
+var (
+	ErrFewPoints  error = noGround(fmt.Sprintf("fewer than %d sampled pixels of the ground rows have a usable depth", minPoints))
+	ErrTilted     error = noGround(fmt.Sprintf("every candidate plane was tilted more than %d° from level (Config.MaxTilt) or lay above the camera", defaultMaxTilt))
+	ErrFewInliers error = noGround(fmt.Sprintf("no plane explains %.0f %% of the ground rows' points (an obstacle or an uneven depth map)", 100*minInliers))
+)
+
+type noGround string
+
+func (e noGround) Error() string        { return "no ground plane: " + string(e) }
+func (e noGround) Is(target error) bool { return target == ErrNoGround }
 
 // Frame estimates the scale (metres per depth unit) of one depth map of
 // the configured size and adds it to the smoothing window. It returns the
-// smoothed scale; ok is false until some frame had a usable ground.
-func (e *Estimator) Frame(depth []float32) (smoothed float64, ok bool) {
-	if p, err := e.Fit(depth); err == nil {
+// smoothed scale, which holds the recent good frames' estimates through
+// frames without ground; ok is false until some frame had a usable
+// ground. err is why this frame had none (nil when it had one).
+func (e *Estimator) Frame(depth []float32) (smoothed float64, ok bool, err error) {
+	p, err := e.Fit(depth)
+	if err == nil {
 		e.add(e.cfg.Height / p.D)
 	}
-	return e.Smoothed()
+	smoothed, ok = e.Smoothed()
+	return smoothed, ok, err
 }
 
 // Smoothed is the median of the recent per-frame estimates.
@@ -135,24 +155,28 @@ func (e *Estimator) Fit(depth []float32) (Plane, error) {
 	e.sample(depth)
 	n := len(e.px) / 3
 	if n < minPoints {
-		return Plane{}, ErrNoGround
+		return Plane{}, ErrFewPoints
 	}
-	best, bestCount := Plane{}, 0
+	best, bestCount, candidates := Plane{}, 0, 0
 	for range iterations {
 		p, ok := e.hypothesis(n)
 		if !ok {
 			continue
 		}
+		candidates++
 		if c := e.count(p); c > bestCount {
 			best, bestCount = p, c
 		}
 	}
+	if candidates == 0 {
+		return Plane{}, ErrTilted
+	}
 	if float64(bestCount) < minInliers*float64(n) {
-		return Plane{}, ErrNoGround
+		return Plane{}, ErrFewInliers
 	}
 	p, ok := e.refine(best)
 	if !ok {
-		return Plane{}, ErrNoGround
+		return Plane{}, ErrTilted
 	}
 	p.Inliers = float64(e.count(p)) / float64(n)
 	return p, nil

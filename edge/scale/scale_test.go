@@ -1,6 +1,7 @@
 package scale
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -56,7 +57,7 @@ func TestGroundPlaneRecoversMetricScale(t *testing.T) {
 			for f := range frames {
 				world.RenderInto(fr, f, 2)
 				rel := relative(fr.Depth, factor, 0.03, r)
-				s, ok := est.Frame(rel)
+				s, ok, _ := est.Frame(rel)
 				if !ok {
 					t.Fatalf("%s drive %d frame %d: no scale", style, drive, f)
 				}
@@ -86,17 +87,41 @@ func TestNoGroundGivesNoEstimate(t *testing.T) {
 	for i := range wall {
 		wall[i] = 4 // fronto-parallel: normal along z, not the ground
 	}
-	if _, err := est.Fit(wall); err != ErrNoGround {
-		t.Errorf("a wall: got %v, want ErrNoGround", err)
+	if _, err := est.Fit(wall); err != ErrTilted || !errors.Is(err, ErrNoGround) {
+		t.Errorf("a wall: got %v, want ErrTilted (an ErrNoGround)", err)
 	}
-	if _, ok := est.Frame(wall); ok {
-		t.Error("no good frame yet: want ok=false")
+	if _, ok, err := est.Frame(wall); ok || err != ErrTilted {
+		t.Errorf("no good frame yet: ok %v, %v; want false, ErrTilted", ok, err)
 	}
 	fr := world.Render(0, 2)
-	s1, ok := est.Frame(fr.Depth)
-	s2, ok2 := est.Frame(wall)
-	if !ok || !ok2 || s1 != s2 || math.Abs(s1-1) > 0.02 {
-		t.Errorf("after one good frame: %g %v, then a wall: %g %v; want the same scale ≈ 1", s1, ok, s2, ok2)
+	s1, ok, err1 := est.Frame(fr.Depth)
+	s2, ok2, err2 := est.Frame(wall)
+	if !ok || !ok2 || err1 != nil || err2 != ErrTilted || s1 != s2 || math.Abs(s1-1) > 0.02 {
+		t.Errorf("after one good frame: %g %v %v, then a wall: %g %v %v; want the same scale ≈ 1 held", s1, ok, err1, s2, ok2, err2)
+	}
+}
+
+// Each way of missing the ground says why: no depth in the ground rows,
+// or ground points scattered so that no plane explains enough of them.
+func TestNoGroundReasons(t *testing.T) {
+	world := synth.NewWorld(1, synth.StyleDefault, 3, 128, 64)
+	est, err := New(Config{Intr: world.Cam, Height: world.CamHeight})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := est.Fit(make([]float32, 128*64)); err != ErrFewPoints || !errors.Is(err, ErrNoGround) {
+		t.Errorf("no depth: got %v, want ErrFewPoints", err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	noise := make([]float32, 128*64)
+	for i := range noise {
+		noise[i] = 1 + 50*rng.Float32()
+	}
+	if _, err := est.Fit(noise); err != ErrFewInliers || !errors.Is(err, ErrNoGround) {
+		t.Errorf("random depth: got %v, want ErrFewInliers", err)
+	}
+	if n := testing.AllocsPerRun(10, func() { est.Frame(noise) }); n != 0 {
+		t.Errorf("a frame without ground allocates %g times", n)
 	}
 }
 

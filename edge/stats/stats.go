@@ -49,6 +49,8 @@ type Recorder struct {
 	recent     [fpsWindow]time.Time
 	provider   string
 	scale      float64
+	noGround   int64
+	unscaled   int64
 }
 
 // New starts a recorder; provider is shown in reports ("cpu", …).
@@ -87,6 +89,18 @@ func (r *Recorder) Reconnected() {
 	r.mu.Unlock()
 }
 
+// NoGround counts a frame whose ground plane was not found (--camera-height);
+// held tells whether an earlier scale was applied to it, else its depth is
+// relative.
+func (r *Recorder) NoGround(held bool) {
+	r.mu.Lock()
+	r.noGround++
+	if !held {
+		r.unscaled++
+	}
+	r.mu.Unlock()
+}
+
 // StageStats summarises one stage, in milliseconds.
 type StageStats struct {
 	Stage string  `json:"stage"`
@@ -109,13 +123,19 @@ type Snapshot struct {
 	RecentFPS  float64      `json:"recent_fps"` // over the last 30 frames
 	Scale      float64      `json:"scale"`      // metres per model unit; 0: relative
 	Stages     []StageStats `json:"stages"`     // over the last 4096 frames
+
+	// Ground-plane scale: frames without a ground plane, and those of them
+	// that had no earlier scale to hold (written as relative depth).
+	NoGround int64 `json:"no_ground_frames"`
+	Unscaled int64 `json:"relative_frames"`
 }
 
 // Snapshot summarises the recorder (it allocates; not for the frame loop).
 func (r *Recorder) Snapshot() Snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := Snapshot{Provider: r.provider, Frames: r.frames, Dropped: r.dropped, Reconnects: r.reconnects, Scale: r.scale}
+	s := Snapshot{Provider: r.provider, Frames: r.frames, Dropped: r.dropped, Reconnects: r.reconnects, Scale: r.scale,
+		NoGround: r.noGround, Unscaled: r.unscaled}
 	if r.frames > 1 {
 		s.FPS = float64(r.frames-1) / r.last.Sub(r.first).Seconds()
 		n := min(r.frames, fpsWindow)
@@ -157,6 +177,10 @@ func finite(v float64) float64 {
 func (s Snapshot) Table(w io.Writer) {
 	fmt.Fprintf(w, "frames %d, %.1f frames/s, dropped %d, reconnects %d, provider %s\n",
 		s.Frames, finite(s.FPS), s.Dropped, s.Reconnects, s.Provider)
+	if s.NoGround > 0 {
+		fmt.Fprintf(w, "no ground plane in %d of %d frames: %d held the last scale, %d written as relative depth (metric: false)\n",
+			s.NoGround, s.Frames, s.NoGround-s.Unscaled, s.Unscaled)
+	}
 	fmt.Fprintf(w, "%-12s %8s %8s %8s %8s\n", "stage", "p50 ms", "p95 ms", "mean ms", "max ms")
 	for _, st := range s.Stages {
 		fmt.Fprintf(w, "%-12s %8.2f %8.2f %8.2f %8.2f\n", st.Stage, st.P50, st.P95, st.Mean, st.Max)
@@ -178,6 +202,10 @@ func (s Snapshot) Prometheus(w io.Writer) {
 	fmt.Fprintf(w, "edge_depth_fps %g\n", finite(s.RecentFPS))
 	metric("scale", "gauge", "Metres per model depth unit (0: relative depth).")
 	fmt.Fprintf(w, "edge_depth_scale %g\n", s.Scale)
+	metric("no_ground_frames_total", "counter", "Frames without a ground plane (--camera-height); the scale was held or missing.")
+	fmt.Fprintf(w, "edge_depth_no_ground_frames_total %d\n", s.NoGround)
+	metric("relative_frames_total", "counter", "Frames without a ground plane and no earlier scale: relative depth.")
+	fmt.Fprintf(w, "edge_depth_relative_frames_total %d\n", s.Unscaled)
 	metric("stage_latency_seconds", "summary", "Per-stage latency over the last 4096 frames.")
 	for _, st := range s.Stages {
 		fmt.Fprintf(w, "edge_depth_stage_latency_seconds{stage=%q,quantile=\"0.5\"} %g\n", st.Stage, st.P50/1e3)
