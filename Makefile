@@ -128,7 +128,11 @@ experiment: build ## X-Distill ablation at the research budget: ARMS × SEEDS (h
 SCREEN_ARMS ?= --arm baseline --arm xdistill \
 	--arm logdepth-coords:distill.input=log_depth,distill.coords=true \
 	--arm scalefree:distill.input=scale_free --arm logdepth:distill.input=log_depth \
-	--arm ramp:distill.start_step=1700,distill.ramp_steps=1700 --arm allscales:distill.translator_scales=4
+	--arm ramp:distill.start_step=1700,distill.ramp_steps=1700 --arm allscales:distill.translator_scales=4 \
+	--arm pre-baseline:distill.lambda=0,model.width=0.5,model.weights=runs/research/teacher \
+	--arm pre-xdistill:model.width=0.5,model.weights=runs/research/teacher
+# The pre- arms start the depth encoder from the research teacher's (width
+# 0.5, trained by the first X-Distill arm), standing in for ImageNet.
 experiment-screen: build ## every X-Distill variant at seed 1, research budget (a few hours; resumable) → benchmarks/results/xdistill-screen.md
 	$(BIN)/xdistill experiment --config $(RESEARCH) --seeds 1 --report benchmarks/results/xdistill-screen.md $(SCREEN_ARMS)
 
