@@ -36,8 +36,9 @@ func writeTraining(o options, m benchmarks.Machine, rs []benchmarks.GoBench) err
 func writeOverhead(b *bytes.Buffer, rs []benchmarks.GoBench) {
 	step := func(name string) []benchmarks.GoBench { return benchmarks.Find(rs, name) }
 	base := step("BenchmarkTrainStepPyramidBaseline")
-	// Each ratio is a's samples/s over b's: for an overhead, the baseline
-	// over X-Distill (time per step, ≥ 1 by construction: floor 1).
+	// Each ratio is how many times faster a is than b (speedRatios): for
+	// an overhead, the baseline over X-Distill, the cost of the step
+	// (≥ 1 by construction: floor 1).
 	for _, c := range []struct {
 		a, b  []benchmarks.GoBench
 		floor float64
@@ -71,12 +72,15 @@ func ratioText(r benchmarks.Ratio) string {
 	return fmt.Sprintf("**%.2f×** (median of %s; spread %.0f %%)", r.Median, rounds, 100*r.Spread)
 }
 
-// speedRatios pairs the i-th runs of two benchmarks and returns the
-// ratios of their samples/s (a over b).
+// speedRatios pairs the i-th runs of two benchmarks and returns how many
+// times faster a is than b: from CPU time per sample where both report it
+// (robust to other jobs on the machine), else from samples/s.
 func speedRatios(a, b []benchmarks.GoBench) []float64 {
 	var r []float64
 	for i := range min(len(a), len(b)) {
-		if d := b[i].Metrics["samples/s"]; d > 0 {
+		if ca, cb := a[i].Metrics["cpu-ms/sample"], b[i].Metrics["cpu-ms/sample"]; ca > 0 && cb > 0 {
+			r = append(r, cb/ca)
+		} else if d := b[i].Metrics["samples/s"]; d > 0 {
 			r = append(r, a[i].Metrics["samples/s"]/d)
 		}
 	}

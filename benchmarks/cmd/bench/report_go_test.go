@@ -40,3 +40,16 @@ func TestOverheadShowsRoundsAndRefusesNoise(t *testing.T) {
 		t.Errorf("wide rounds:\n%s", s)
 	}
 }
+
+// CPU time per sample, where both runs report it, decides the ratio.
+func TestSpeedRatiosPreferCPUTime(t *testing.T) {
+	a := []benchmarks.GoBench{{Metrics: map[string]float64{"samples/s": 5, "cpu-ms/sample": 100}}}
+	b := []benchmarks.GoBench{{Metrics: map[string]float64{"samples/s": 10, "cpu-ms/sample": 150}}}
+	if r := speedRatios(a, b); len(r) != 1 || r[0] != 1.5 {
+		t.Errorf("ratio %v, want 1.5 from CPU time (wall time says 0.5)", r)
+	}
+	delete(a[0].Metrics, "cpu-ms/sample")
+	if r := speedRatios(a, b); len(r) != 1 || r[0] != 0.5 {
+		t.Errorf("ratio %v, want 0.5 from samples/s", r)
+	}
+}
