@@ -93,7 +93,7 @@ func TestMarkdownAndCurves(t *testing.T) {
 	md := r.Markdown()
 	for _, want := range []string{
 		"| baseline | `distill.lambda=0` | 1, 2, 3 |", "| later | – | – |",
-		"| baseline | 0.2000 ± 0.0100 |", "reference", "-15.0 %", "**meets the goal**",
+		"| baseline | 0.2000 ± 0.0100 |", "reference", "-15.0 %", "**meets the goal**", "paired by seed -15.0 ± 0.4 % (SE)",
 		"| later | not run yet", "| xdistill | 0.400 ± 0.000 | 0.800 ± 0.000 | 0.50 |",
 		"| ground truth (reference) | 0.500 |", "| arm | 100 | 200 |", "| xdistill | 0.300 ± 0.010 | 0.170 ± 0.010 |",
 		"| baseline | – | 0.400 ± 0.020 |", "![learning curves](c.png)",

@@ -176,7 +176,7 @@ func (r Report) worldTable(b *strings.Builder, title string, pick func(Point) Sc
 		absRel := Over(runs, func(p Point) float64 { return pick(p).Depth.AbsRel })
 		verdict := "reference"
 		if a.Name != r.reference() {
-			verdict = Compare(absRel, ref).String()
+			verdict = Compare(absRel, ref).String() + paired(runs, r.Runs[r.reference()], pick)
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a.Name, pm(absRel, 4),
 			col(func(s Scores) float64 { return s.Depth.SqRel }, 3), col(func(s Scores) float64 { return s.Depth.RMSE }, 3),
@@ -329,6 +329,27 @@ func (r Report) Curves() (image.Image, error) {
 		rows = append(rows, []image.Image{img})
 	}
 	return plot.Grid(rows), nil
+}
+
+// paired is the mean ± SE of the per-seed Abs Rel change against the
+// reference at the seeds both ran (same initial weights, same batches):
+// information beside the verdict, which is unpaired.
+func paired(arm, ref []Run, pick func(Point) Scores) string {
+	bySeed := map[int64]float64{}
+	for _, r := range ref {
+		bySeed[r.Seed] = pick(r.Final()).Depth.AbsRel
+	}
+	var d []float64
+	for _, r := range arm {
+		if b, ok := bySeed[r.Seed]; ok && b > 0 {
+			d = append(d, (pick(r.Final()).Depth.AbsRel-b)/b)
+		}
+	}
+	if len(d) < 2 {
+		return ""
+	}
+	s := statOf(d)
+	return fmt.Sprintf("; paired by seed %+.1f ± %.1f %% (SE)", 100*s.Mean, 100*s.SE())
 }
 
 func pm(s Stat, prec int) string {
