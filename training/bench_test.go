@@ -47,6 +47,7 @@ type stepBench struct {
 	replicas int
 	pyramid  bool
 	stride   int // distill.translator_downsample
+	width    int // distill.translator_width (0 = the default)
 }
 
 // BenchmarkTrainStep is one optimisation step of the default CPU config
@@ -84,6 +85,12 @@ func BenchmarkTrainStepPyramidHalf(b *testing.B) {
 	benchStep(b, stepBench{lambda: 0.1, replicas: runtime.NumCPU(), pyramid: true, stride: 2})
 }
 
+// BenchmarkTrainStepPyramidSmall is BenchmarkTrainStepPyramidHalf with a
+// translator half as wide (distill.translator_width: 8).
+func BenchmarkTrainStepPyramidSmall(b *testing.B) {
+	benchStep(b, stepBench{lambda: 0.1, replicas: runtime.NumCPU(), pyramid: true, stride: 2, width: 8})
+}
+
 func benchStep(b *testing.B, o stepBench) {
 	set := benchSet(b)
 	cfg := config.Default()
@@ -95,6 +102,9 @@ func benchStep(b *testing.B, o stepBench) {
 	}
 	if o.lambda > 0 {
 		cfg.Distill.Lambda, cfg.Distill.TranslatorDownsample = o.lambda, max(1, o.stride)
+		if o.width > 0 {
+			cfg.Distill.TranslatorWidth = o.width
+		}
 		set.LabelRoot, set.Grouping = set.Root, distill.Default()
 		if err := m.AddTranslator(cfg.Distill, len(set.Grouping.Groups)); err != nil {
 			b.Fatal(err)

@@ -29,7 +29,7 @@ var edgeSizes = [][2]int{{192, 64}, {256, 96}, {416, 128}, {640, 192}}
 
 // trainSteps are the training-step benchmarks, in the order they alternate.
 var trainSteps = []string{"BenchmarkTrainStep", "BenchmarkTrainStepDistill", "BenchmarkTrainStepReplicas",
-	"BenchmarkTrainStepPyramidBaseline", "BenchmarkTrainStepPyramid", "BenchmarkTrainStepPyramidHalf"}
+	"BenchmarkTrainStepPyramidBaseline", "BenchmarkTrainStepPyramid", "BenchmarkTrainStepPyramidHalf", "BenchmarkTrainStepPyramidSmall"}
 
 // runGoBenchmarks runs the training, synthetic-world and edge benchmarks,
 // keeps their raw output (benchstat reads it) and writes training.md and

@@ -46,6 +46,7 @@ func writeOverhead(b *bytes.Buffer, rs []benchmarks.GoBench) {
 	}{
 		{base, step("BenchmarkTrainStepPyramid"), 1, "**Distillation overhead** (make train's step: pyramid loss, 2 replicas): an X-Distill step takes %s the baseline's (goal ≤ 1.10; inference is unchanged, the translator is not exported)"},
 		{base, step("BenchmarkTrainStepPyramidHalf"), 1, "**Translator at half size** (`distill.translator_downsample: 2`): an X-Distill step takes %s the baseline's"},
+		{base, step("BenchmarkTrainStepPyramidSmall"), 1, "**Translator at half size and width 8** (`translator_downsample: 2`, `translator_width: 8`): %s the baseline's step"},
 		{step("BenchmarkTrainStep"), step("BenchmarkTrainStepDistill"), 1, "**Distillation overhead, full-size loss, one copy**: %s the baseline's step"},
 		{step("BenchmarkTrainStepReplicas"), step("BenchmarkTrainStepDistill"), 0, "**Data parallelism** (`train.replicas`): one 1-thread replica per core trains %s the samples/s of one copy on all cores"},
 		{step("BenchmarkTrainStepPyramid"), step("BenchmarkTrainStepReplicas"), 0, "**Pyramid loss** (`train.multiscale: pyramid`): %s the samples/s of Monodepth2's full-size loss"},
