@@ -62,7 +62,9 @@ func SummarizeRatio(pairs []float64, floor float64) Ratio {
 	}
 	r.Median, r.Min, r.Max = Percentile(pairs, 50), slices.Min(pairs), slices.Max(pairs)
 	r.Spread = (r.Max - r.Min) / r.Median
-	r.BelowFloor = floor > 0 && r.Min < floor
+	// A round a little below the floor is within the spread allowed; one
+	// further below can only be noise.
+	r.BelowFloor = floor > 0 && r.Min < floor*(1-MaxRatioSpread)
 	r.Conclusive = len(pairs) >= 2 && r.Spread <= MaxRatioSpread && !r.BelowFloor
 	return r
 }

@@ -51,4 +51,8 @@ func TestSummarizeRatio(t *testing.T) {
 	if r := SummarizeRatio([]float64{1.1}, 0); r.Conclusive {
 		t.Errorf("one pair concluded: %+v", r)
 	}
+	// A small true overhead: rounds just under 1 are within the spread.
+	if r := SummarizeRatio([]float64{0.99, 1.01, 1.02}, 1); !r.Conclusive || r.BelowFloor {
+		t.Errorf("rounds around 1.00: %+v", r)
+	}
 }

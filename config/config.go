@@ -115,23 +115,26 @@ type Distill struct {
 	// depth net; before it the translator learns to read the (detached)
 	// disparity, so the depth net is shaped by photometry first.
 	StartStep int `mapstructure:"start_step"`
-	// RampSteps raises λ linearly from 0 at start_step to its full value
-	// over this many steps (0 = at once), so the term grows in after the
-	// photometric loss has shaped the depth.
+	// RampSteps raises λ linearly over this many steps from start_step
+	// (λ/ramp_steps at start_step, full λ from start_step+ramp_steps−1;
+	// 0 = at once), so the term grows in after the photometric loss has
+	// shaped the depth.
 	RampSteps int `mapstructure:"ramp_steps"`
 	// Input is what the translator reads: "disparity" (the sigmoid
-	// output, as first shipped), "scale_free" (disparity over its
-	// per-image mean, as Monodepth2 normalises it for smoothness) or
-	// "log_depth" (log depth minus its per-image mean). The scale-free
-	// inputs keep the translator from reading classes off absolute levels.
+	// output, as first shipped), "scale_free" (the disparity 1/depth over
+	// its per-image mean, as Monodepth2 normalises it for smoothness) or
+	// "log_depth" (log depth minus its per-image mean). Both scale-free
+	// inputs read the same for a scene scaled in depth, so the translator
+	// cannot read classes off absolute levels.
 	Input string `mapstructure:"input"`
 	// Coords adds the pixel's normalised row and column as two more input
 	// channels: with them the translator can tell a ground plane (depth
 	// growing with the row) from a level that merely matches the road's.
 	Coords bool `mapstructure:"coords"`
 	// TranslatorDownsample reads the disparity averaged down by this
-	// factor (1, 2 or 4) and scores it against labels subsampled alike:
-	// 2 costs the translator a quarter of the pixels.
+	// factor (1, 2 or 4; it must divide the data size) and scores it
+	// against labels subsampled alike: 2 costs the translator a quarter of
+	// the pixels.
 	TranslatorDownsample int `mapstructure:"translator_downsample"`
 }
 

@@ -48,6 +48,8 @@ func (c Config) Validate() error {
 	check(x.RampSteps >= 0, "distill.ramp_steps %d: want ≥ 0 (0 = full λ at start_step)", x.RampSteps)
 	check(oneOf(x.Input, "disparity", "scale_free", "log_depth"), "distill.input %q: want disparity, scale_free or log_depth", x.Input)
 	check(oneOf(fmt.Sprint(x.TranslatorDownsample), "1", "2", "4"), "distill.translator_downsample %d: want 1, 2 or 4", x.TranslatorDownsample)
+	check(x.TranslatorDownsample < 1 || d.Width%x.TranslatorDownsample == 0 && d.Height%x.TranslatorDownsample == 0,
+		"distill.translator_downsample %d: must divide data.width×height %dx%d", x.TranslatorDownsample, d.Width, d.Height)
 	check(t.SnapshotEvery >= 0, "train.snapshot_every %d: want ≥ 0 (0 = no snapshots)", t.SnapshotEvery)
 	check(x.Lambda == 0 || x.StartStep < t.Steps, "distill.start_step %d: want < train.steps %d, else the depth net is never distilled", x.StartStep, t.Steps)
 	if x.Teacher == "builtin" {

@@ -174,12 +174,20 @@ func ratio(a, b int) float64 {
 // LevelLookup measures the class-map shortcut: how many labelled pixels a
 // per-image lookup from disparity level alone classifies correctly. The
 // image's disparity range is cut into bins equal steps; each bin predicts
-// the most frequent label among its pixels (fitted on the image itself,
-// so an upper bound for any 1-D classifier of that many levels). It
+// the most frequent label among its pixels, fitted on the image itself
+// (an oracle for these bins, not a classifier that generalises). It
 // returns the correct and the labelled pixel counts.
 func LevelLookup(disp []float32, labels []uint8, bins int) (correct, total int, err error) {
 	if len(disp) != len(labels) {
 		return 0, 0, fmt.Errorf("metrics: %d disparities for %d labels", len(disp), len(labels))
+	}
+	if bins < 1 {
+		return 0, 0, fmt.Errorf("metrics: level lookup with %d bins", bins)
+	}
+	for i, d := range disp {
+		if labels[i] != IgnoreLabel && (math.IsNaN(float64(d)) || math.IsInf(float64(d), 0)) {
+			return 0, 0, fmt.Errorf("metrics: disparity %g at pixel %d", d, i)
+		}
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, d := range disp {
@@ -283,10 +291,12 @@ func (g *Geometry) Add(s Sample, pred, gt []float64, disp []float32, labels []ui
 			onValid[i] = IgnoreLabel
 		}
 	}
-	labelEdges := LabelEdges(onValid, w, h)
-	if d, ok := s.Within(Dilate(labelEdges, w, h, g.BandRadius), g.BandMinPixels); ok {
+	// The band counts every boundary, sky's included (Within keeps only
+	// the valid pixels); the edge maps compare on valid pixels alone.
+	if d, ok := s.Within(Dilate(LabelEdges(labels, w, h), w, h, g.BandRadius), g.BandMinPixels); ok {
 		g.Band.Add(d)
 	}
+	labelEdges := LabelEdges(onValid, w, h)
 	g.Edges.Add(DepthEdges(scaled, w, h, g.EdgeJump), labelEdges, w, h)
 	g.GTEdges.Add(DepthEdges(maskedGT(gt, valid), w, h, g.EdgeJump), labelEdges, w, h)
 	if g.Sky != IgnoreLabel {
@@ -302,8 +312,11 @@ func (g *Geometry) Add(s Sample, pred, gt []float64, disp []float32, labels []ui
 		return err
 	}
 	gtHit, _, err := LevelLookup(inverse(gt), labels, g.LevelBins)
+	if err != nil {
+		return err
+	}
 	g.LevelHit, g.LevelN, g.GTLevelHit = g.LevelHit+hit, g.LevelN+n, g.GTLevelHit+gtHit
-	return err
+	return nil
 }
 
 // GTLevelAccuracy is LevelLookup's accuracy on the ground truth.

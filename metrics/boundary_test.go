@@ -115,6 +115,13 @@ func TestLevelLookup(t *testing.T) {
 	if _, _, err := LevelLookup(disp, labels[:2], 2); err == nil {
 		t.Error("size mismatch accepted")
 	}
+	if _, _, err := LevelLookup(disp, labels, 0); err == nil {
+		t.Error("0 bins accepted")
+	}
+	disp[0] = float32(math.NaN())
+	if _, _, err := LevelLookup(disp, labels, 2); err == nil {
+		t.Error("NaN disparity accepted")
+	}
 }
 
 func TestSampleWithinAndPercentile(t *testing.T) {
@@ -212,10 +219,11 @@ func TestGeometryOnAHandMadeScene(t *testing.T) {
 	if want := 14.0 / 24; math.Abs(g.LevelAccuracy()-want) > 1e-12 {
 		t.Errorf("flat: level accuracy %g, want the majority share %g", g.LevelAccuracy(), want)
 	}
-	// The band at radius 0 is the label edges on valid pixels: 6 wall
-	// pixels (20 m, Abs Rel 0.5) and the 4 box pixels (5 m, Abs Rel 1).
-	if g.Band.Len() != 1 || math.Abs(g.Band.Mean().AbsRel-0.7) > 1e-12 {
-		t.Errorf("band: %d entries, Abs Rel %g; want 1 entry of 0.7", g.Band.Len(), g.Band.Mean().AbsRel)
+	// The band at radius 0 is every label edge's valid pixels, the sky's
+	// boundary included: 10 wall pixels (the row under the sky and the
+	// box's sides; 20 m, Abs Rel 0.5) and the 4 box pixels (5 m, 1).
+	if g.Band.Len() != 1 || math.Abs(g.Band.Mean().AbsRel-9.0/14) > 1e-12 {
+		t.Errorf("band: %d entries, Abs Rel %g; want 1 entry of 9/14", g.Band.Len(), g.Band.Mean().AbsRel)
 	}
 	if err := g.Add(s, flat[:3], gt, nil, labels); err == nil {
 		t.Error("mismatched sizes accepted")

@@ -127,8 +127,9 @@ func weightedCE(s *Scope, logits, labels, weight *ts.Tensor, valid int) *ts.Tens
 func (t *Translator) input(s *Scope, disp *ts.Tensor) *ts.Tensor {
 	x := disp
 	switch t.Input {
-	case "scale_free":
-		x = s.T(disp.MustDiv(perImageMean(s, disp), false))
+	case "scale_free": // the true disparity 1/depth, not the sigmoid, so a scene twice as far reads the same
+		scaled, _ := DispToDepth(s, disp, t.MinDepth, t.MaxDepth)
+		x = s.T(scaled.MustDiv(perImageMean(s, scaled), false))
 	case "log_depth":
 		_, depth := DispToDepth(s, disp, t.MinDepth, t.MaxDepth)
 		logd := s.T(depth.MustLog(false))

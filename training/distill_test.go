@@ -214,11 +214,12 @@ func TestTranslatorInputs(t *testing.T) {
 	}{
 		{"disparity", false, func(n, p int) float64 { return float64(dv[n*h*w+p]) }},
 		{"scale_free", false, func(n, p int) float64 {
+			inv := func(q int) float64 { return 0.01 + (10-0.01)*float64(dv[n*h*w+q]) } // 1/depth
 			var mean float64
 			for q := range h * w {
-				mean += float64(dv[n*h*w+q]) / (h * w)
+				mean += inv(q) / (h * w)
 			}
-			return float64(dv[n*h*w+p]) / mean
+			return inv(p) / mean
 		}},
 		{"log_depth", true, func(n, p int) float64 {
 			logDepth := func(q int) float64 { return -math.Log(0.01 + (10-0.01)*float64(dv[n*h*w+q])) }
@@ -322,5 +323,35 @@ func TestTranslatorLossAtStride2(t *testing.T) {
 	want := DistillLoss(s, m.Translator.Forward(s, pooled), subT, valid).Float64Values()[0]
 	if valid == 0 || math.Abs(got-want) > 1e-6 {
 		t.Errorf("stride-2 loss %g, want %g (%d valid block labels)", got, want, valid)
+	}
+}
+
+// The scale-free inputs read the same for a scene twice as far: they
+// cannot tell classes by absolute depth.
+func TestScaleFreeInputsIgnoreTheSceneScale(t *testing.T) {
+	s := NewScope()
+	defer s.Drop()
+	const minD, maxD = 0.1, 100.0
+	depth := []float64{5, 10, 20, 40}
+	sigmoid := func(scale float64) *ts.Tensor { // the disparity that gives depth×scale
+		v := make([]float32, len(depth))
+		for i, d := range depth {
+			v[i] = float32((1/(d*scale) - 1/maxD) / (1/minD - 1/maxD))
+		}
+		return s.T(ts.MustOfSlice(v).MustView([]int64{1, 1, 1, int64(len(v))}, true))
+	}
+	for _, input := range []string{"scale_free", "log_depth"} {
+		tr := &Translator{Input: input, MinDepth: minD, MaxDepth: maxD}
+		near, far := values(t, tr.input(s, sigmoid(1))), values(t, tr.input(s, sigmoid(2)))
+		for i := range near {
+			if math.Abs(float64(near[i]-far[i])) > 1e-4 {
+				t.Errorf("%s: pixel %d reads %g, twice as far %g", input, i, near[i], far[i])
+			}
+		}
+	}
+	// The raw sigmoid does change: the test can fail.
+	raw := &Translator{Input: "disparity"}
+	if a, b := values(t, raw.input(s, sigmoid(1))), values(t, raw.input(s, sigmoid(2))); math.Abs(float64(a[0]-b[0])) < 1e-3 {
+		t.Error("the sigmoid disparity did not change with the scene scale")
 	}
 }

@@ -2,6 +2,7 @@ package training
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sugarme/gotch"
@@ -123,8 +124,11 @@ func EvaluateWith(ctx context.Context, set EvalSet, o metrics.Options, predict f
 		disp := metrics.Resize(raw, w, h, smp.GTW, smp.GTH)
 		pred := DispToDepthHost(disp, minDepth, maxDepth)
 		sample, err := metrics.Prepare(pred, smp.GT, smp.GTW, smp.GTH, o)
+		if errors.Is(err, metrics.ErrNoValidPixels) {
+			return scored{}, nil // counted as skipped
+		}
 		if err != nil {
-			return scored{}, nil // no valid pixels: counted as skipped
+			return scored{}, err // e.g. a NaN prediction: never a silent skip
 		}
 		return scored{sample: &sample, labels: smp.Labels, pred: pred, gt: smp.GT, disp: disp}, nil
 	})

@@ -66,3 +66,11 @@ func NewModel(mc config.Model, device gotch.Device) (*Model, error) {
 	s.Drop()
 	return &Model{VS: vs, Depth: dn, Pose: pn, Spec: spec, MinDepth: mc.MinDepth, MaxDepth: mc.MaxDepth}, nil
 }
+
+// Drop frees the model's variables (gotch has no finalizers); the model
+// must not be used afterwards.
+func (m *Model) Drop() {
+	for _, v := range m.VS.Variables() {
+		v.MustDrop()
+	}
+}

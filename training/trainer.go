@@ -222,6 +222,9 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 				return fmt.Errorf("step %d: loss not finite %d steps in a row (diverged; lower train.learning_rate or check the data)", step, bad)
 			}
 			slog.Warn("non-finite loss, step skipped", "step", step)
+			if err := t.keep(step + 1); err != nil { // a skipped step still ends on a snapshot or checkpoint step
+				return err
+			}
 			continue
 		}
 		bad = 0
@@ -235,15 +238,8 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 			writeLog(logf, StepLog{Step: step + 1, Loss: terms.Total, Photometric: terms.Photometric,
 				Smoothness: terms.Smoothness, Masked: terms.MaskedFraction, Distill: terms.Distill, LR: t.opt.LR, SamplesPerSec: rate})
 		}
-		if (step+1)%c.Train.CheckpointEvery == 0 {
-			if err := t.Save(step + 1); err != nil {
-				return err
-			}
-		}
-		if n := c.Train.SnapshotEvery; n > 0 && (step+1)%n == 0 {
-			if err := t.snapshot(step + 1); err != nil {
-				return err
-			}
+		if err := t.keep(step + 1); err != nil {
+			return err
 		}
 		if ctx.Err() != nil {
 			break
@@ -266,6 +262,21 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		t.Progress.Finish()
 	}
 	return t.Save(next)
+}
+
+// keep writes what is due after step steps: the weight snapshot first,
+// then the checkpoint, so no resume can start past a missing snapshot.
+func (t *Trainer) keep(steps int) error {
+	c := t.Cfg.Train
+	if n := c.SnapshotEvery; n > 0 && steps%n == 0 {
+		if err := t.snapshot(steps); err != nil {
+			return err
+		}
+	}
+	if steps%c.CheckpointEvery == 0 {
+		return t.Save(steps)
+	}
+	return nil
 }
 
 // status is the progress bar's text after a step.
@@ -336,7 +347,8 @@ func SnapshotPath(run string, step int) string {
 }
 
 // snapshot keeps the weights at step for the learning curves (atomically:
-// an interrupted write leaves no snapshot, and the resumed run rewrites it).
+// an interrupted write leaves no snapshot, and as it is written before
+// the step's checkpoint, the resumed run passes the step again).
 func (t *Trainer) snapshot(step int) error {
 	path := SnapshotPath(t.Cfg.Train.Out, step)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

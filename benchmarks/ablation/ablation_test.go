@@ -46,7 +46,7 @@ func TestCompareAppliesTheGoal(t *testing.T) {
 }
 
 func run(arm string, seed int64, absRel ...float64) Run {
-	r := Run{Arm: arm, Seed: seed, Steps: 100 * len(absRel), Key: "k"}
+	r := Run{Arm: arm, Seed: seed, Steps: 100 * len(absRel), Key: "k", Scoring: ScoringVersion}
 	for i, a := range absRel {
 		p := Point{Step: 100 * (i + 1)}
 		p.Test.Depth.AbsRel, p.Shifted.Depth.AbsRel = a, a+0.01
@@ -70,11 +70,18 @@ func TestScoresFileRoundTripAndStaleness(t *testing.T) {
 	if err != nil || !ok || got.Final().Test.Depth.AbsRel != 0.2 || len(got.Curve) != 2 {
 		t.Errorf("read back %+v ok %v err %v", got, ok, err)
 	}
-	if _, ok, _ := ReadRun(dir, "other config", 200); ok {
-		t.Error("scores of another config reused")
+	if _, ok, err := ReadRun(dir, "other config", 200); ok || err == nil || !strings.Contains(err.Error(), "another config") {
+		t.Errorf("scores of another config: ok %v, %v", ok, err)
 	}
 	if _, ok, _ := ReadRun(dir, "k", 400); ok {
 		t.Error("scores of a shorter run reused for a longer one")
+	}
+	r.Scoring--
+	if err := WriteRun(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := ReadRun(dir, "k", 200); ok || err != nil {
+		t.Errorf("scores of an older scoring version: ok %v, %v; want a rescore", ok, err)
 	}
 	os.WriteFile(filepath.Join(dir, ScoresFile), []byte("{"), 0o644)
 	if _, _, err := ReadRun(dir, "k", 200); err == nil || !strings.Contains(err.Error(), ScoresFile) {
@@ -96,7 +103,7 @@ func TestMarkdownAndCurves(t *testing.T) {
 		"| baseline | 0.2000 ± 0.0100 |", "reference", "-15.0 %", "**meets the goal**", "paired by seed -15.0 ± 0.4 % (SE)",
 		"| later | not run yet", "| xdistill | 0.400 ± 0.000 | 0.800 ± 0.000 | 0.50 |",
 		"| ground truth (reference) | 0.500 |", "| arm | 100 | 200 |", "| xdistill | 0.300 ± 0.010 | 0.170 ± 0.010 |",
-		"| baseline | – | 0.400 ± 0.020 |", "![learning curves](c.png)",
+		"| baseline | – | 0.400 ± 0.020 |", "![learning curves](c.png)", "over 3 common seeds",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
@@ -119,5 +126,30 @@ func TestFromEval(t *testing.T) {
 	s := FromEval(metrics.Depth{AbsRel: 0.1}, nil, nil, g)
 	if s.Band != 0.25 || s.EdgePrecision != 0.5 || s.EdgeRecall != 0.25 || s.SkyFar != 0.75 || s.Level != 0.5 || s.GTLevel != 0.9 {
 		t.Errorf("FromEval = %+v", s)
+	}
+}
+
+// The verdict compares the seeds both arms finished, and unmeasured
+// scores read as – rather than 0.
+func TestVerdictOnCommonSeedsAndMissingScores(t *testing.T) {
+	base := []Run{run("baseline", 1, 0.20), run("baseline", 2, 0.21), run("baseline", 3, 0.40)}
+	arm := []Run{run("x", 1, 0.17), run("x", 2, 0.18)}
+	arm[0].Curve[0].Test.Band, arm[1].Curve[0].Test.Band = NA, NA
+	delete(arm[0].Curve[0].Test.ByGroup, "thin")
+	delete(arm[1].Curve[0].Test.ByGroup, "thin")
+	r := Report{Title: "T", Arms: []Arm{{Name: "baseline"}, {Name: "x"}}, Runs: map[string][]Run{"baseline": base, "x": arm}}
+	md := r.Markdown()
+	// Seeds 1-2 only: 0.205 → 0.175 is −14.6 %; with seed 3 it would be −35 %.
+	if !strings.Contains(md, "-14.6 %") || !strings.Contains(md, "over 2 common seeds") {
+		t.Errorf("verdict not on the common seeds:\n%s", md)
+	}
+	row := ""
+	for _, l := range strings.Split(md, "\n") {
+		if strings.HasPrefix(l, "| x | 0.1750") {
+			row = l
+		}
+	}
+	if cells := strings.Split(row, " | "); len(cells) < 8 || cells[5] != "–" || cells[6] != "–" {
+		t.Errorf("band and thin of x should read –: %q", row)
 	}
 }

@@ -57,13 +57,31 @@ func statOf(xs []float64) Stat {
 	return s
 }
 
-// Over is a metric of the final scores over an arm's runs.
+// Over is a metric of the final scores over an arm's runs, leaving out
+// runs where it is NA.
 func Over(runs []Run, pick func(Point) float64) Stat {
-	xs := make([]float64, len(runs))
-	for i, r := range runs {
-		xs[i] = pick(r.Final())
+	var xs []float64
+	for _, r := range runs {
+		if v := pick(r.Final()); v != NA {
+			xs = append(xs, v)
+		}
 	}
 	return statOf(xs)
+}
+
+// common are the runs of a whose seed b also finished, and b's alike: a
+// verdict compares the same seeds (same initial weights, same batches).
+func common(a, b []Run) (ca, cb []Run) {
+	bySeed := map[int64]Run{}
+	for _, r := range b {
+		bySeed[r.Seed] = r
+	}
+	for _, r := range a {
+		if rb, ok := bySeed[r.Seed]; ok {
+			ca, cb = append(ca, r), append(cb, rb)
+		}
+	}
+	return ca, cb
 }
 
 // Verdict compares an arm's Abs Rel with the baseline's: the relative
@@ -163,7 +181,7 @@ of the means above twice its standard error.
 func (r Report) worldTable(b *strings.Builder, title string, pick func(Point) Scores) {
 	fmt.Fprintf(b, "## %s\n\n", title)
 	b.WriteString("| arm | Abs Rel | Sq Rel | RMSE | δ<1.25 | band | thin | vehicle | edge F1 | sky far | vs baseline |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
-	ref := Over(r.Runs[r.reference()], func(p Point) float64 { return pick(p).Depth.AbsRel })
+	absRelOf := func(p Point) float64 { return pick(p).Depth.AbsRel }
 	for _, a := range r.Arms {
 		runs := r.Runs[a.Name]
 		if len(runs) == 0 {
@@ -173,21 +191,30 @@ func (r Report) worldTable(b *strings.Builder, title string, pick func(Point) Sc
 		col := func(f func(Scores) float64, prec int) string {
 			return pm(Over(runs, func(p Point) float64 { return f(pick(p)) }), prec)
 		}
-		absRel := Over(runs, func(p Point) float64 { return pick(p).Depth.AbsRel })
+		absRel := Over(runs, absRelOf)
 		verdict := "reference"
 		if a.Name != r.reference() {
-			verdict = Compare(absRel, ref).String() + paired(runs, r.Runs[r.reference()], pick)
+			mine, ref := common(runs, r.Runs[r.reference()])
+			verdict = fmt.Sprintf("%s over %d common seeds%s", Compare(Over(mine, absRelOf), Over(ref, absRelOf)), len(mine), paired(mine, ref, pick))
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a.Name, pm(absRel, 4),
 			col(func(s Scores) float64 { return s.Depth.SqRel }, 3), col(func(s Scores) float64 { return s.Depth.RMSE }, 3),
 			col(func(s Scores) float64 { return s.Depth.A1 }, 3), col(func(s Scores) float64 { return s.Band }, 3),
-			col(func(s Scores) float64 { return s.ByGroup["thin"] }, 3), col(func(s Scores) float64 { return s.ByGroup["vehicle"] }, 3),
+			col(func(s Scores) float64 { return group(s, "thin") }, 3), col(func(s Scores) float64 { return group(s, "vehicle") }, 3),
 			col(func(s Scores) float64 { return s.EdgeF1 }, 3), col(func(s Scores) float64 { return s.SkyFar }, 3), verdict)
 	}
 	if gt := Over(r.Runs[r.reference()], func(p Point) float64 { return pick(p).GTEdgeF1 }); gt.N > 0 {
 		fmt.Fprintf(b, "\nGround truth's own edge F1: %.3f.\n", gt.Mean)
 	}
 	b.WriteString("\n")
+}
+
+// group is a group's Abs Rel, NA when the group had no valid pixels.
+func group(s Scores, name string) float64 {
+	if v, ok := s.ByGroup[name]; ok {
+		return v
+	}
+	return NA
 }
 
 func (r Report) shortcutTable(b *strings.Builder) {
@@ -203,8 +230,7 @@ func (r Report) shortcutTable(b *strings.Builder) {
 			gt = g
 		}
 		tr, ratio := "–", "–"
-		if a.Distills {
-			t := Over(runs, func(p Point) float64 { return p.Test.Translator })
+		if t := Over(runs, func(p Point) float64 { return p.Test.Translator }); a.Distills && t.N > 0 && t.Mean > 0 {
 			tr, ratio = pm(t, 3), fmt.Sprintf("%.2f", level.Mean/t.Mean)
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", a.Name, pm(level, 3), tr, ratio)

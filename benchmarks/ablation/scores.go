@@ -31,7 +31,7 @@ type Scores struct {
 	Depth metrics.Depth `json:"depth"`
 	// ByGroup is the Abs Rel of each class group (ground-truth labels).
 	ByGroup map[string]float64 `json:"abs_rel_by_group,omitempty"`
-	// Band is the Abs Rel within 3 px of a label boundary.
+	// Band is the Abs Rel within 3 px of a label boundary (NA: none).
 	Band float64 `json:"abs_rel_band"`
 	// Depth edges against label edges, and the ground truth's own F1.
 	EdgePrecision float64 `json:"edge_precision"`
@@ -39,7 +39,7 @@ type Scores struct {
 	EdgeF1        float64 `json:"edge_f1"`
 	GTEdgeF1      float64 `json:"gt_edge_f1"`
 	// SkyFar is the share of sky pixels predicted beyond the image's 95th
-	// percentile of ground-truth depth.
+	// percentile of ground-truth depth (NA: no sky).
 	SkyFar float64 `json:"sky_far"`
 	// Level and GTLevel are the class-map shortcut: the accuracy of a
 	// per-image lookup from disparity level to group, on the prediction
@@ -47,8 +47,9 @@ type Scores struct {
 	Level   float64 `json:"level_accuracy"`
 	GTLevel float64 `json:"gt_level_accuracy"`
 	// Translator is the translator's pixel accuracy against the
-	// ground-truth groups (X-Distill arms, test world only; 0 otherwise).
-	Translator float64 `json:"translator_accuracy,omitempty"`
+	// ground-truth groups (X-Distill arms with the default grouping, test
+	// world only; NA otherwise).
+	Translator float64 `json:"translator_accuracy"`
 }
 
 // Point is a run's scores at one step.
@@ -61,11 +62,12 @@ type Point struct {
 // Run is one arm at one seed: its scores at each evaluated step, the
 // last being the finished run's.
 type Run struct {
-	Arm   string  `json:"arm"`
-	Seed  int64   `json:"seed"`
-	Steps int     `json:"steps"`
-	Key   string  `json:"key"` // the resolved config; another config rescores
-	Curve []Point `json:"curve"`
+	Arm     string  `json:"arm"`
+	Seed    int64   `json:"seed"`
+	Steps   int     `json:"steps"`
+	Key     string  `json:"key"`     // the resolved config
+	Scoring int     `json:"scoring"` // the metrics' version (ScoringVersion)
+	Curve   []Point `json:"curve"`
 }
 
 // Final is the scores of the finished run.
@@ -79,23 +81,42 @@ func (r Run) Final() Point {
 // ScoresFile is the run directory's scores.
 const ScoresFile = "scores.json"
 
-// ReadRun reads RUN/scores.json; ok is false when there is none, or it
-// is for another config or an unfinished run (it is then rescored).
+// ScoringVersion is stamped on every run's scores: raise it when a
+// metric's definition changes, and the next invocation rescores finished
+// runs (from their snapshots) instead of mixing definitions in a report.
+const ScoringVersion = 2
+
+// ReadRun reads RUN/scores.json; ok is false when there is none, it is of
+// fewer steps, or of an older ScoringVersion (the run is then trained on
+// and rescored). Scores of another key (config) are an error: the run
+// directory holds another experiment's run, which must not be relabelled.
 func ReadRun(dir, key string, steps int) (Run, bool, error) {
-	path := filepath.Join(dir, ScoresFile)
-	data, err := os.ReadFile(path)
+	r, err := LoadRun(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return Run{}, false, nil
 	}
 	if err != nil {
-		return Run{}, false, fmt.Errorf("read scores %s: %w", path, err)
+		return Run{}, false, err
+	}
+	if r.Key != key {
+		return r, false, fmt.Errorf("%s holds the scores of a run of another config: move the run directory away",
+			filepath.Join(dir, ScoresFile))
+	}
+	return r, r.Scoring == ScoringVersion && r.Steps == steps && len(r.Curve) > 0 && r.Final().Step == steps, nil
+}
+
+// LoadRun reads RUN/scores.json whatever its key.
+func LoadRun(dir string) (Run, error) {
+	path := filepath.Join(dir, ScoresFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Run{}, fmt.Errorf("read scores: %w", err)
 	}
 	var r Run
 	if err := json.Unmarshal(data, &r); err != nil {
-		return Run{}, false, fmt.Errorf("read scores %s: %w (delete it to rescore the run)", path, err)
+		return Run{}, fmt.Errorf("read scores %s: %w (delete it to rescore the run)", path, err)
 	}
-	ok := r.Key == key && r.Steps == steps && len(r.Curve) > 0 && r.Final().Step == steps
-	return r, ok, nil
+	return r, nil
 }
 
 // WriteRun writes RUN/scores.json atomically.
@@ -122,12 +143,21 @@ func FromEval(mean metrics.Depth, byGroup *metrics.ClassAccumulator, groups []st
 			}
 		}
 	}
+	s.Band, s.SkyFar = NA, NA
 	if g != nil {
-		s.Band = g.Band.Mean().AbsRel
+		if g.Band.Len() > 0 {
+			s.Band = g.Band.Mean().AbsRel
+		}
 		s.EdgePrecision, s.EdgeRecall, s.EdgeF1 = g.Edges.Precision(), g.Edges.Recall(), g.Edges.F1()
 		s.GTEdgeF1 = g.GTEdges.F1()
-		s.SkyFar = g.SkyFarShare()
+		if g.SkyN > 0 {
+			s.SkyFar = g.SkyFarShare()
+		}
 		s.Level, s.GTLevel = g.LevelAccuracy(), g.GTLevelAccuracy()
 	}
 	return s
 }
+
+// NA marks a score that could not be measured (no band pixels, no sky,
+// no translator); the report shows it as –. JSON keeps it as -1.
+const NA = -1.0

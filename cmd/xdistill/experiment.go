@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -133,6 +134,18 @@ func parseArms(specs []string) ([]ablation.Arm, error) {
 	return out, nil
 }
 
+// uniqueSeeds refuses a seed given twice: its run would count twice.
+func uniqueSeeds(seeds []int64) error {
+	seen := map[int64]bool{}
+	for _, s := range seeds {
+		if seen[s] {
+			return fmt.Errorf("--seeds: seed %d given twice", s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
 func parseSeeds(s string) ([]int64, error) {
 	var out []int64
 	for _, f := range strings.Split(s, ",") {
@@ -164,7 +177,10 @@ func (e *experiment) armConfig(a ablation.Arm, seed int64) (config.Config, error
 }
 
 func (e *experiment) run(ctx context.Context, out, log io.Writer) error {
-	base, err := e.armConfig(e.arms[0], e.seeds[0])
+	if err := uniqueSeeds(e.seeds); err != nil {
+		return err
+	}
+	base, err := e.armConfig(ablation.Arm{Name: "shared"}, e.seeds[0]) // the shared config, no arm's overrides
 	if err != nil {
 		return err
 	}
@@ -234,13 +250,16 @@ func shiftedWorld(cfg config.Config) config.Config {
 // and scores it at every snapshot and at the end; a run already scored
 // for this config is read back instead.
 func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg config.Config, test, shifted *groupedSet, log io.Writer) (ablation.Run, error) {
-	keyJSON, err := json.Marshal(cfg)
+	cfgJSON, err := json.Marshal(cfg)
 	if err != nil {
 		return ablation.Run{}, err
 	}
-	key := string(keyJSON)
+	key := string(cfgJSON)
 	if r, ok, err := ablation.ReadRun(cfg.Train.Out, key, cfg.Train.Steps); err != nil || ok {
 		return r, err
+	}
+	if err := sameRun(cfg); err != nil {
+		return ablation.Run{}, err
 	}
 	train, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
@@ -258,20 +277,25 @@ func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg conf
 		return ablation.Run{}, err
 	}
 	m := tr.Model()
-	r := ablation.Run{Arm: a.Name, Seed: cfg.Train.Seed, Steps: cfg.Train.Steps, Key: key}
-	final, err := e.score(ctx, m, cfg.Train.Steps, test, shifted)
+	defer m.Drop()
+	r := ablation.Run{Arm: a.Name, Seed: cfg.Train.Seed, Steps: cfg.Train.Steps, Key: key, Scoring: ablation.ScoringVersion}
+	final, err := e.score(ctx, m, cfg, cfg.Train.Steps, test, shifted)
 	if err != nil {
 		return r, err
 	}
 	for _, step := range snapshotSteps(cfg) {
 		f, err := checkpoint.Read(training.SnapshotPath(cfg.Train.Out, step))
+		if errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(log, "learning curve of %s: no snapshot at step %d; left out\n", cfg.Train.Out, step)
+			continue
+		}
 		if err != nil {
 			return r, fmt.Errorf("learning curve: %w", err)
 		}
 		if err := m.LoadWeights(f); err != nil {
 			return r, fmt.Errorf("learning curve: %w", err)
 		}
-		p, err := e.score(ctx, m, step, test, shifted)
+		p, err := e.score(ctx, m, cfg, step, test, shifted)
 		if err != nil {
 			return r, err
 		}
@@ -290,8 +314,30 @@ func snapshotSteps(cfg config.Config) []int {
 	return out
 }
 
-// score evaluates m on both worlds (and its translator on the test drive).
-func (e *experiment) score(ctx context.Context, m *training.Model, step int, test, shifted *groupedSet) (ablation.Point, error) {
+// sameRun refuses a run directory whose checkpoint was trained with
+// another config: resuming it would relabel (or continue) another run.
+func sameRun(cfg config.Config) error {
+	rec, err := checkpoint.ReadRecord(filepath.Join(cfg.Train.Out, checkpoint.CheckpointDir, checkpoint.RecordFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("run %s: %w", cfg.Train.Out, err)
+	}
+	var had config.Config
+	if err := json.Unmarshal(rec.Config, &had); err != nil {
+		return fmt.Errorf("run %s: its record's config: %w", cfg.Train.Out, err)
+	}
+	if diff := config.Diff(had, cfg); len(diff) > 0 {
+		return fmt.Errorf("run %s was trained with another config (%s): move it away, or give the arm another name",
+			cfg.Train.Out, strings.Join(diff, ", "))
+	}
+	return nil
+}
+
+// score evaluates m on both worlds (and its translator on the test drive,
+// when it predicts the report's groups).
+func (e *experiment) score(ctx context.Context, m *training.Model, cfg config.Config, step int, test, shifted *groupedSet) (ablation.Point, error) {
 	p := ablation.Point{Step: step}
 	for _, w := range []struct {
 		set *groupedSet
@@ -303,7 +349,8 @@ func (e *experiment) score(ctx context.Context, m *training.Model, step int, tes
 		}
 		*w.dst = ablation.FromEval(res.Mean, res.ByClass, e.groups.Groups, res.Geometry)
 	}
-	if m.Translator != nil {
+	p.Test.Translator, p.Shifted.Translator = ablation.NA, ablation.NA
+	if m.Translator != nil && cfg.Distill.Grouping == "default" {
 		hit, n, err := m.TranslatorAccuracy(ctx, test, e.dev)
 		if err != nil {
 			return p, err
@@ -409,6 +456,9 @@ func (e *experiment) examples(set *groupedSet, path string) error {
 			row = append(row, plot.Heat(disp, w, h, 0, maxOf(disp), false))
 		}
 		rows = append(rows, row)
+	}
+	for _, m := range models {
+		m.Drop()
 	}
 	return plot.SavePNG(path, plot.Grid(rows))
 }

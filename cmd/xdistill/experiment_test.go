@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"image/png"
 	"io"
@@ -64,9 +63,9 @@ func TestExperimentWritesTheAblationReport(t *testing.T) {
 		}
 	}
 	for _, run := range []string{"baseline-s1", "xdistill-s2", "logdepth-s1"} {
-		r, ok, err := ablation.ReadRun(filepath.Join(dir, "runs", run), "", 6)
+		r, err := ablation.LoadRun(filepath.Join(dir, "runs", run))
 		if err != nil || len(r.Curve) != 3 || r.Curve[0].Step != 2 || r.Final().Step != 6 {
-			t.Errorf("run %s scores: %+v, %v %v; want steps 2, 4, 6", run, r, ok, err)
+			t.Errorf("run %s scores: %+v, %v; want steps 2, 4, 6", run, r, err)
 		}
 		if distils := run != "baseline-s1"; distils != (r.Final().Test.Translator > 0) {
 			t.Errorf("run %s: translator accuracy %g", run, r.Final().Test.Translator)
@@ -75,9 +74,30 @@ func TestExperimentWritesTheAblationReport(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "world-shifted", "synth.json")); err != nil {
 		t.Errorf("shifted world not generated: %v", err)
 	}
-	again, err := runCLI(t, args...)
-	if err != nil || strings.Contains(again, "train [") {
-		t.Errorf("re-run retrained or failed: %v", err)
+	// Again: every run is read back from its scores, none is trained.
+	sets := tinyWorld(dir)
+	arms, _ := parseArms([]string{"baseline", "xdistill", "logdepth:distill.input=log_depth,distill.coords=true"})
+	e := &experiment{file: "../../configs/research.yaml", sets: sets, arms: arms, seeds: []int64{1, 2},
+		runs: filepath.Join(dir, "runs"), report: report}
+	trained := 0
+	e.progress = func(io.Writer, int) training.Progress {
+		trained++
+		return &cancelAfter{n: math.MaxInt, cancel: func() {}}
+	}
+	if err := e.run(context.Background(), io.Discard, io.Discard); err != nil || trained != 0 {
+		t.Errorf("re-run: %d runs trained, %v", trained, err)
+	}
+	// A run directory of another config is refused, not relabelled.
+	e.sets = append(sets, "train.learning_rate=0.002")
+	if err := e.run(context.Background(), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "another config") {
+		t.Errorf("another config over finished runs: %v", err)
+	}
+	os.Remove(filepath.Join(dir, "runs", "baseline-s1", ablation.ScoresFile))
+	if err := e.run(context.Background(), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "train.learning_rate: 0.001 → 0.002") {
+		t.Errorf("another config over a trained run: %v", err)
+	}
+	if _, err := runCLI(t, "experiment", "--seeds", "1,1"); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("duplicate seed: %v", err)
 	}
 	for _, bad := range []struct{ arm, want string }{
 		{"Base Line", "must be lower-case"},
@@ -94,8 +114,9 @@ func TestExperimentWritesTheAblationReport(t *testing.T) {
 // cancelAfter is a Progress that cancels the experiment after n steps of
 // its run.
 type cancelAfter struct {
-	n      int
-	cancel context.CancelFunc
+	n       int
+	cancel  context.CancelFunc
+	skipped int // steps a resume started past
 }
 
 func (c *cancelAfter) Add(n int) {
@@ -103,7 +124,7 @@ func (c *cancelAfter) Add(n int) {
 		c.cancel()
 	}
 }
-func (c *cancelAfter) Skip(int)         {}
+func (c *cancelAfter) Skip(n int)       { c.skipped += n }
 func (c *cancelAfter) SetStatus(string) {}
 func (c *cancelAfter) Finish()          {}
 
@@ -138,12 +159,17 @@ func TestInterruptedExperimentResumesToTheSameReport(t *testing.T) {
 	if _, ok, _ := ablation.ReadRun(filepath.Join(cut, "runs", "xdistill-s1"), "", 6); ok {
 		t.Fatal("the interrupted run was scored")
 	}
-	var log bytes.Buffer
-	if err := newExp(cut).run(context.Background(), io.Discard, &log); err != nil {
+	again := newExp(cut)
+	var bars []*cancelAfter
+	again.progress = func(io.Writer, int) training.Progress {
+		bars = append(bars, &cancelAfter{n: math.MaxInt, cancel: func() {}})
+		return bars[len(bars)-1]
+	}
+	if err := again.run(context.Background(), io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(log.String(), "resumed") && !strings.Contains(log.String(), "train [") {
-		t.Logf("resume log: %s", log.String())
+	if len(bars) != 1 || bars[0].skipped != 3 {
+		t.Fatalf("resume: %d runs trained; want only xdistill, resumed at step 3", len(bars))
 	}
 	rows := func(dir string) []string {
 		md, err := os.ReadFile(filepath.Join(dir, "report.md"))

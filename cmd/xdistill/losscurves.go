@@ -5,7 +5,6 @@ import (
 	"image"
 	"io"
 	"math"
-	"path/filepath"
 
 	"github.com/xdistill/edge-depth/benchmarks/ablation"
 	"github.com/xdistill/edge-depth/plot"
@@ -81,7 +80,11 @@ func (e *experiment) lossCurves(path string, log io.Writer) error {
 	logged := 0
 	for ai, a := range e.arms {
 		for _, r := range e.finished[a.Name] {
-			logs, err := training.ReadStepLog(filepath.Join(e.runs, fmt.Sprintf("%s-s%d", a.Name, r.Seed)))
+			cfg, err := e.armConfig(a, r.Seed)
+			if err != nil {
+				return err
+			}
+			logs, err := training.ReadStepLog(cfg.Train.Out)
 			if err != nil {
 				return fmt.Errorf("loss curves: %w", err)
 			}
