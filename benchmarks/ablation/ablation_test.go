@@ -153,3 +153,42 @@ func TestVerdictOnCommonSeedsAndMissingScores(t *testing.T) {
 		t.Errorf("band and thin of x should read –: %q", row)
 	}
 }
+
+// The archive gives back a finished run of the same key, version and
+// length, and survives a rewrite.
+func TestArchive(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runs.json")
+	a, err := ReadArchive(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := a.Find("baseline", 1, "k", 200); ok {
+		t.Fatal("empty archive found a run")
+	}
+	for _, r := range []Run{run("x", 2, 0.3, 0.2), run("baseline", 1, 0.3, 0.2)} {
+		if err := a.Put(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := ReadArchive(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := b.Find("x", 2, "k", 200); !ok || r.Final().Test.Depth.AbsRel != 0.2 {
+		t.Errorf("archived run: %+v %v", r, ok)
+	}
+	for _, miss := range []struct {
+		arm   string
+		seed  int64
+		key   string
+		steps int
+	}{{"x", 1, "k", 200}, {"x", 2, "other", 200}, {"x", 2, "k", 400}} {
+		if _, ok := b.Find(miss.arm, miss.seed, miss.key, miss.steps); ok {
+			t.Errorf("found %+v", miss)
+		}
+	}
+	os.WriteFile(path, []byte("[{"), 0o644)
+	if _, err := ReadArchive(path); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("corrupt archive: %v", err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/xdistill/edge-depth/fsutil"
 	"github.com/xdistill/edge-depth/metrics"
@@ -161,3 +162,65 @@ func FromEval(mean metrics.Depth, byGroup *metrics.ClassAccumulator, groups []st
 // NA marks a score that could not be measured (no band pixels, no sky,
 // no translator); the report shows it as –. JSON keeps it as -1.
 const NA = -1.0
+
+// Archive is every finished run of an experiment, kept beside its report
+// (committed with it): a new clone, whose run directories are gone, reads
+// a finished run's scores from here instead of training it again.
+type Archive struct {
+	path string
+	runs map[string]Run // by arm/seed
+}
+
+func archiveKey(arm string, seed int64) string { return fmt.Sprintf("%s/%d", arm, seed) }
+
+// ReadArchive reads path; a missing file is an empty archive.
+func ReadArchive(path string) (*Archive, error) {
+	a := &Archive{path: path, runs: map[string]Run{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return a, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read archive %s: %w", path, err)
+	}
+	var runs []Run
+	if err := json.Unmarshal(data, &runs); err != nil {
+		return nil, fmt.Errorf("read archive %s: %w (restore it from git, or delete it to retrain missing runs)", path, err)
+	}
+	for _, r := range runs {
+		a.runs[archiveKey(r.Arm, r.Seed)] = r
+	}
+	return a, nil
+}
+
+// Find is the archived run of arm at seed, if it is of this key, scoring
+// version and length.
+func (a *Archive) Find(arm string, seed int64, key string, steps int) (Run, bool) {
+	r, ok := a.runs[archiveKey(arm, seed)]
+	ok = ok && r.Key == key && r.Scoring == ScoringVersion && r.Steps == steps && len(r.Curve) > 0 && r.Final().Step == steps
+	return r, ok
+}
+
+// Put records a finished run and rewrites the archive atomically, sorted
+// by arm and seed.
+func (a *Archive) Put(r Run) error {
+	a.runs[archiveKey(r.Arm, r.Seed)] = r
+	runs := make([]Run, 0, len(a.runs))
+	for _, x := range a.runs {
+		runs = append(runs, x)
+	}
+	sort.Slice(runs, func(i, j int) bool {
+		if runs[i].Arm != runs[j].Arm {
+			return runs[i].Arm < runs[j].Arm
+		}
+		return runs[i].Seed < runs[j].Seed
+	})
+	data, err := json.MarshalIndent(runs, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := fsutil.WriteFileAtomic(a.path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write archive %s: %w", a.path, err)
+	}
+	return nil
+}

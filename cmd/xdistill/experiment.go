@@ -45,6 +45,7 @@ type experiment struct {
 	dev      gotch.Device
 	teacher  string // the teacher's score, for the report header
 	finished map[string][]ablation.Run
+	archive  *ablation.Archive // every finished run, beside the report
 	// progress makes each run's progress display (nil: a terminal bar).
 	progress func(log io.Writer, total int) training.Progress
 }
@@ -210,6 +211,12 @@ func (e *experiment) run(ctx context.Context, out, log io.Writer) error {
 		return err
 	}
 	e.finished = map[string][]ablation.Run{}
+	if err := os.MkdirAll(filepath.Dir(e.report), 0o755); err != nil {
+		return err
+	}
+	if e.archive, err = ablation.ReadArchive(strings.TrimSuffix(e.report, ".md") + "-runs.json"); err != nil {
+		return err
+	}
 	start := time.Now()
 	for _, seed := range e.seeds {
 		for _, a := range e.arms {
@@ -225,6 +232,9 @@ func (e *experiment) run(ctx context.Context, out, log io.Writer) error {
 			fin := r.Final()
 			fmt.Fprintf(out, "   Abs Rel test %.4f, shifted %.4f\n", fin.Test.Depth.AbsRel, fin.Shifted.Depth.AbsRel)
 			e.finished[a.Name] = append(e.finished[a.Name], r)
+			if err := e.archive.Put(r); err != nil {
+				return err
+			}
 			if err := e.writeReport(ctx, base, test, time.Since(start), log); err != nil {
 				return err
 			}
@@ -257,6 +267,10 @@ func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg conf
 	key := string(cfgJSON)
 	if r, ok, err := ablation.ReadRun(cfg.Train.Out, key, cfg.Train.Steps); err != nil || ok {
 		return r, err
+	}
+	if r, ok := e.archive.Find(a.Name, cfg.Train.Seed, key, cfg.Train.Steps); ok && !hasRun(cfg.Train.Out) {
+		fmt.Fprintf(log, "%s: not here; its scores come from the archive beside the report\n", cfg.Train.Out)
+		return r, nil
 	}
 	if err := sameRun(cfg); err != nil {
 		return ablation.Run{}, err
@@ -303,6 +317,16 @@ func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg conf
 	}
 	r.Curve = append(r.Curve, final)
 	return r, ablation.WriteRun(cfg.Train.Out, r)
+}
+
+// hasRun is true when dir holds a checkpoint (complete or being swapped in).
+func hasRun(dir string) bool {
+	for _, d := range []string{checkpoint.CheckpointDir, checkpoint.PrevDir} {
+		if _, err := os.Stat(filepath.Join(dir, d)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // snapshotSteps are the steps before the last that the run keeps weights of.
@@ -369,9 +393,6 @@ func (e *experiment) writeReport(ctx context.Context, base config.Config, test *
 	r := ablation.Report{Title: "X-Distill ablation on the synthetic world", Header: e.header(base, took),
 		Arms: e.arms, Runs: e.finished, Groups: e.groups.Groups,
 		CurvesPNG: filepath.Base(stem + "-curves.png"), ExamplesPNG: filepath.Base(stem + ".png"), LossPNG: filepath.Base(stem + "-loss.png")}
-	if err := os.MkdirAll(filepath.Dir(e.report), 0o755); err != nil {
-		return err
-	}
 	curves, err := r.Curves()
 	if err != nil {
 		return err
@@ -425,8 +446,9 @@ func coordsNote(c config.Config) string {
 	return ""
 }
 
-// examples draws, for each arm's first finished run, its disparity on
-// four test images beside the input and the ground truth.
+// examples draws, for each arm's first finished run (that is here, not
+// only archived), its disparity on four test images beside the input and
+// the ground truth.
 func (e *experiment) examples(set *groupedSet, path string) error {
 	var models []*training.Model
 	for _, a := range e.arms {
@@ -434,6 +456,9 @@ func (e *experiment) examples(set *groupedSet, path string) error {
 			cfg, err := e.armConfig(a, runs[0].Seed)
 			if err != nil {
 				return err
+			}
+			if !hasRun(cfg.Train.Out) {
+				continue // archived: scores only
 			}
 			m, _, err := training.LoadModel(cfg.Train.Out, e.dev)
 			if err != nil {

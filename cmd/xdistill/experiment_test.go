@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"image/png"
 	"io"
@@ -86,6 +87,30 @@ func TestExperimentWritesTheAblationReport(t *testing.T) {
 	}
 	if err := e.run(context.Background(), io.Discard, io.Discard); err != nil || trained != 0 {
 		t.Errorf("re-run: %d runs trained, %v", trained, err)
+	}
+	// A new clone has no run directories: the archive beside the report
+	// gives the finished runs back, and nothing is trained.
+	if _, err := os.Stat(filepath.Join(dir, "results", "ablation-runs.json")); err != nil {
+		t.Fatalf("archive: %v", err)
+	}
+	if err := os.Rename(filepath.Join(dir, "runs"), filepath.Join(dir, "runs-elsewhere")); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(report)
+	if err := e.run(context.Background(), io.Discard, io.Discard); err != nil || trained != 0 {
+		t.Errorf("from the archive: %d runs trained, %v", trained, err)
+	}
+	after, _ := os.ReadFile(report)
+	if table := func(md []byte) string {
+		return string(md[bytes.Index(md, []byte("## Held-out")):bytes.Index(md, []byte("### Learning"))])
+	}; table(before) != table(after) {
+		t.Errorf("report from the archive differs:\n%s\nvs\n%s", table(before), table(after))
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "runs")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "runs-elsewhere"), filepath.Join(dir, "runs")); err != nil {
+		t.Fatal(err)
 	}
 	// A run directory of another config is refused, not relabelled.
 	e.sets = append(sets, "train.learning_rate=0.002")

@@ -84,6 +84,9 @@ func (e *experiment) lossCurves(path string, log io.Writer) error {
 			if err != nil {
 				return err
 			}
+			if !hasRun(cfg.Train.Out) {
+				continue // archived: scores only
+			}
 			logs, err := training.ReadStepLog(cfg.Train.Out)
 			if err != nil {
 				return fmt.Errorf("loss curves: %w", err)
