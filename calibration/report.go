@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/xdistill/edge-depth/fsutil"
 	"github.com/xdistill/edge-depth/metrics"
 )
 
@@ -115,8 +114,4 @@ func writeTRTHint(b *strings.Builder, o Int8Options, res *Int8Result) {
 		b.WriteString(" --saveEngine=depth.int8.engine   # implicit (cache)\n")
 	}
 	b.WriteString("```\n")
-}
-
-func writeReport(path string, o Int8Options, res *Int8Result) error {
-	return fsutil.WriteFileAtomic(path, []byte(Report(o, res)), 0o644)
 }
