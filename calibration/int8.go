@@ -55,10 +55,14 @@ type Int8Result struct {
 	Ranges      map[string]Range   // every activation's calibrated range
 	Scales      map[string]float32 // its symmetric int8 scale (the cache)
 	CacheHeader string
-	TuneAll     Scores        // every selected layer INT8, on the Tune frames
-	Tune, Eval  *Scores       // the written model on the Tune and Eval frames
-	Sensitivity []Sensitivity // most sensitive first
-	Latency     *Latency
+	// CacheScales counts the cache's tensors; CacheOmitted are the kept
+	// layers' tensors left out of it, so TensorRT cannot run them in INT8.
+	CacheScales  int
+	CacheOmitted []string
+	TuneAll      Scores        // every selected layer INT8, on the Tune frames
+	Tune, Eval   *Scores       // the written model on the Tune and Eval frames
+	Sensitivity  []Sensitivity // most sensitive first
+	Latency      *Latency
 }
 
 // AutoStep records one layer AutoKeep moved back to FP32.
@@ -289,12 +293,14 @@ func (res *Int8Result) writeCache(out *fsutil.Batch, o Int8Options) error {
 	if o.Cache == "" {
 		return nil
 	}
-	c, err := NewCache(o.TRTVersion, res.Scales)
+	scales, omitted := implicitScales(res.Scales, res.Layers, res.Kept)
+	c, err := NewCache(o.TRTVersion, scales)
 	if err != nil {
 		return err
 	}
+	res.CacheScales, res.CacheOmitted = len(scales), omitted
 	res.CacheHeader = c.Header
-	for name := range res.Scales {
+	for name := range scales {
 		if strings.Contains(name, ":") {
 			// TensorRT writes such lines itself (PyTorch names tensors
 			// onnx::Conv_12); ONNX Runtime's TensorRT provider splits a

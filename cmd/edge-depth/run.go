@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/xdistill/edge-depth/calibration"
 	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/edge/capture"
 	"github.com/xdistill/edge-depth/edge/depthnet"
@@ -52,6 +54,9 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	if _, err := os.Stat(o.model); err != nil && o.model == DefaultModel {
 		return fmt.Errorf("no model at %s: run `make train && make export`, or give --model FILE", DefaultModel)
 	}
+	if err := o.checkCalib(stderr); err != nil {
+		return err
+	}
 	if _, err := ort.Ensure(o.ortLib, ""); err != nil {
 		return err
 	}
@@ -88,6 +93,23 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	fmt.Fprintf(stderr, "edge-depth: %d frames processed of %d read in %s\n", res.Frames, res.Read, time.Since(start).Round(time.Millisecond))
 	snap.Table(stderr)
 	return err
+}
+
+// checkCalib refuses an INT8 calibration cache that is not for the model,
+// and says which layers it leaves out of INT8 (those calibrate kept in
+// FP32: TensorRT has no range for them and runs them in FP16/FP32).
+func (o options) checkCalib(stderr io.Writer) error {
+	if o.calib == "" {
+		return nil
+	}
+	fit, err := calibration.CheckCache(o.model, o.calib)
+	if err != nil {
+		return err
+	}
+	if len(fit.NotInt8) > 0 {
+		fmt.Fprintf(stderr, "edge-depth: INT8 cache %s has no range for %s: TensorRT runs them in FP16/FP32\n", o.calib, strings.Join(fit.NotInt8, ", "))
+	}
+	return nil
 }
 
 // depthMode chooses the depth units: --scale, else --camera-height
