@@ -53,6 +53,7 @@ type options struct {
 	saveDepth        string
 	maxFrames        int64
 	realtime         bool
+	skipBad          bool
 	json             bool
 	reconnectTimeout time.Duration
 	version          bool
@@ -107,6 +108,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.saveDepth, "save-depth", "", "write each frame's depth to DIR as uint16 PNG (KITTI convention: depth×256, 0 = no data)")
 	fs.Int64Var(&o.maxFrames, "max-frames", 0, "stop after N frames (0 = until the source ends or Ctrl-C)")
 	fs.BoolVar(&o.realtime, "realtime", false, "--video/--images: deliver frames at the video's rate (images: 10/s), as a camera would")
+	fs.BoolVar(&o.skipBad, "skip-bad", false, "--images: skip an image that does not decode (logged, counted in the summary and /stats) instead of stopping there")
 	fs.BoolVar(&o.json, "json", false, "print one JSON line of statistics per frame on stdout")
 	fs.DurationVar(&o.reconnectTimeout, "reconnect-timeout", 10*time.Second, "live sources: give up (exit 1) after this long without a frame")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")

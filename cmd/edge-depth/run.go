@@ -73,7 +73,7 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	}
 	rec := stats.New(model.Provider())
 	cfg := pipeline.Config{Name: fmt.Sprintf("%s %s", spec.Kind, name), Live: spec.Kind.Live(), Model: model,
-		MaxFrames: o.maxFrames, Pace: o.realtime, ReconnectTimeout: o.reconnectTimeout, Stats: rec, Log: slog.Default(),
+		MaxFrames: o.maxFrames, Pace: o.realtime, SkipBad: o.skipBad, ReconnectTimeout: o.reconnectTimeout, Stats: rec, Log: slog.Default(),
 		Open: func() (pipeline.Source, error) { return capture.Open(spec) }}
 	if cfg.Undistort, err = o.undistorter(lens, model, stderr); err != nil {
 		return err

@@ -38,7 +38,14 @@ func (r *run) capture(src Source) (err error) {
 		if !ok {
 			r.free <- f
 			if err := src.Err(); err != nil {
-				return fmt.Errorf("%s: %w", r.cfg.Name, err)
+				if r.skip(err) {
+					continue
+				}
+				// End capture as at the source's end, so every frame read
+				// before the bad one still reaches the sinks; Run returns
+				// the error afterwards.
+				r.srcErr = fmt.Errorf("%s: %w (--skip-bad reads on past it)", r.cfg.Name, err)
+				return nil
 			}
 			if !r.cfg.Live {
 				return nil
@@ -64,6 +71,17 @@ func (r *run) capture(src Source) (err error) {
 		}
 	}
 	return nil
+}
+
+// skip says whether to read on past a source error (SkipBad), logging
+// and counting it.
+func (r *run) skip(err error) bool {
+	if !r.cfg.SkipBad {
+		return false
+	}
+	r.log.Warn("skipping an unreadable input", "source", r.cfg.Name, "error", err)
+	r.cfg.Stats.Skipped()
+	return true
 }
 
 // take returns a slot to read into, nil when capture should stop. A live

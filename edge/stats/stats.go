@@ -44,6 +44,7 @@ type Recorder struct {
 	frames     int64
 	dropped    int64
 	reconnects int64
+	skipped    int64
 	first      time.Time
 	last       time.Time
 	recent     [fpsWindow]time.Time
@@ -87,6 +88,13 @@ func (r *Recorder) Reconnected() {
 	r.mu.Unlock()
 }
 
+// Skipped counts an unreadable input skipped with --skip-bad.
+func (r *Recorder) Skipped() {
+	r.mu.Lock()
+	r.skipped++
+	r.mu.Unlock()
+}
+
 // StageStats summarises one stage, in milliseconds.
 type StageStats struct {
 	Stage string  `json:"stage"`
@@ -105,6 +113,7 @@ type Snapshot struct {
 	Frames     int64        `json:"frames"`
 	Dropped    int64        `json:"dropped"`
 	Reconnects int64        `json:"reconnects"`
+	Skipped    int64        `json:"skipped"`    // unreadable inputs skipped (--skip-bad)
 	FPS        float64      `json:"fps"`        // over the whole run
 	RecentFPS  float64      `json:"recent_fps"` // over the last 30 frames
 	Scale      float64      `json:"scale"`      // metres per model unit; 0: relative
@@ -115,7 +124,7 @@ type Snapshot struct {
 func (r *Recorder) Snapshot() Snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := Snapshot{Provider: r.provider, Frames: r.frames, Dropped: r.dropped, Reconnects: r.reconnects, Scale: r.scale}
+	s := Snapshot{Provider: r.provider, Frames: r.frames, Dropped: r.dropped, Reconnects: r.reconnects, Skipped: r.skipped, Scale: r.scale}
 	if r.frames > 1 {
 		s.FPS = float64(r.frames-1) / r.last.Sub(r.first).Seconds()
 		n := min(r.frames, fpsWindow)
@@ -155,8 +164,8 @@ func finite(v float64) float64 {
 
 // Table writes the exit report: totals, then one line per stage.
 func (s Snapshot) Table(w io.Writer) {
-	fmt.Fprintf(w, "frames %d, %.1f frames/s, dropped %d, reconnects %d, provider %s\n",
-		s.Frames, finite(s.FPS), s.Dropped, s.Reconnects, s.Provider)
+	fmt.Fprintf(w, "frames %d, %.1f frames/s, dropped %d, reconnects %d, skipped %d, provider %s\n",
+		s.Frames, finite(s.FPS), s.Dropped, s.Reconnects, s.Skipped, s.Provider)
 	fmt.Fprintf(w, "%-12s %8s %8s %8s %8s\n", "stage", "p50 ms", "p95 ms", "mean ms", "max ms")
 	for _, st := range s.Stages {
 		fmt.Fprintf(w, "%-12s %8.2f %8.2f %8.2f %8.2f\n", st.Stage, st.P50, st.P95, st.Mean, st.Max)
@@ -174,6 +183,8 @@ func (s Snapshot) Prometheus(w io.Writer) {
 	fmt.Fprintf(w, "edge_depth_dropped_frames_total %d\n", s.Dropped)
 	metric("reconnects_total", "counter", "Times the live source was reopened.")
 	fmt.Fprintf(w, "edge_depth_reconnects_total %d\n", s.Reconnects)
+	metric("skipped_inputs_total", "counter", "Unreadable inputs skipped (--skip-bad).")
+	fmt.Fprintf(w, "edge_depth_skipped_inputs_total %d\n", s.Skipped)
 	metric("fps", "gauge", "Frames per second over the last 30 frames.")
 	fmt.Fprintf(w, "edge_depth_fps %g\n", finite(s.RecentFPS))
 	metric("scale", "gauge", "Metres per model depth unit (0: relative depth).")
