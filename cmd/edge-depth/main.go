@@ -56,6 +56,7 @@ type options struct {
 	skipBad          bool
 	json             bool
 	reconnectTimeout time.Duration
+	reconnect        string
 	version          bool
 }
 
@@ -110,6 +111,7 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.realtime, "realtime", false, "--video/--images: deliver frames at the video's rate (images: 10/s), as a camera would")
 	fs.BoolVar(&o.skipBad, "skip-bad", false, "--images: skip an image that does not decode (logged, counted in the summary and /stats) instead of stopping there")
 	fs.BoolVar(&o.json, "json", false, "print one JSON line of statistics per frame on stdout")
+	fs.StringVar(&o.reconnect, "reconnect", "auto", "live sources: reopen a source that ends? auto (yes, except a finite GStreamer pipeline: num-buffers= or filesrc, whose end ends the run), always, never")
 	fs.DurationVar(&o.reconnectTimeout, "reconnect-timeout", 10*time.Second, "live sources: give up (exit 1) after this long without a frame")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -148,6 +150,8 @@ func (o options) check() error {
 		return errors.New("--calib needs --int8")
 	case o.maxFrames < 0:
 		return errors.New("--max-frames must be ≥ 0")
+	case o.reconnect != "auto" && o.reconnect != "always" && o.reconnect != "never":
+		return fmt.Errorf("--reconnect %q: want auto, always or never", o.reconnect)
 	case o.reconnectTimeout <= 0:
 		return errors.New("--reconnect-timeout must be positive")
 	}

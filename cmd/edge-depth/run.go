@@ -73,7 +73,7 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	}
 	rec := stats.New(model.Provider())
 	cfg := pipeline.Config{Name: fmt.Sprintf("%s %s", spec.Kind, name), Live: spec.Kind.Live(), Model: model,
-		MaxFrames: o.maxFrames, Pace: o.realtime, SkipBad: o.skipBad, ReconnectTimeout: o.reconnectTimeout, Stats: rec, Log: slog.Default(),
+		MaxFrames: o.maxFrames, Pace: o.realtime, SkipBad: o.skipBad, EndAtEnd: o.endAtEnd(spec), ReconnectTimeout: o.reconnectTimeout, Stats: rec, Log: slog.Default(),
 		Open: func() (pipeline.Source, error) { return capture.Open(spec) }}
 	if cfg.Undistort, err = o.undistorter(lens, model, stderr); err != nil {
 		return err
@@ -93,6 +93,19 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	fmt.Fprintf(stderr, "edge-depth: %d frames processed of %d read in %s\n", res.Frames, res.Read, time.Since(start).Round(time.Millisecond))
 	snap.Table(stderr)
 	return err
+}
+
+// endAtEnd says whether a live source's end ends the run rather than
+// being reopened: --reconnect never, or auto with a GStreamer pipeline
+// that is finite by construction (a source with num-buffers=, a file).
+func (o options) endAtEnd(spec capture.Spec) bool {
+	switch o.reconnect {
+	case "never":
+		return true
+	case "always":
+		return false
+	}
+	return spec.Kind == capture.Pipeline && (strings.Contains(spec.Target, "num-buffers=") || strings.Contains(spec.Target, "filesrc"))
 }
 
 // checkCalib refuses an INT8 calibration cache that is not for the model,

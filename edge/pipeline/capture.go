@@ -50,6 +50,9 @@ func (r *run) capture(src Source) (err error) {
 			if !r.cfg.Live {
 				return nil
 			}
+			if r.cfg.EndAtEnd {
+				return r.ended()
+			}
 			src.Close()
 			src = nil
 			if src, err = r.reopen(&backoff); src == nil || err != nil {
@@ -70,6 +73,16 @@ func (r *run) capture(src Source) (err error) {
 			return nil
 		}
 	}
+	return nil
+}
+
+// ended is the end of a live source that is not reopened: fine after a
+// frame, an error before the first.
+func (r *run) ended() error {
+	if r.read.Load() == 0 {
+		return fmt.Errorf("%s ended before its first frame", r.cfg.Name)
+	}
+	r.log.Info("source ended", "source", r.cfg.Name, "frames", r.read.Load())
 	return nil
 }
 

@@ -79,6 +79,10 @@ type Config struct {
 	ReconnectTimeout time.Duration
 	Stats            *stats.Recorder
 	Log              *slog.Logger
+	// EndAtEnd makes a live source's end the end of the run (a finite
+	// GStreamer pipeline's end of stream), after its last frame, instead
+	// of reopening it.
+	EndAtEnd bool
 	// SkipBad reads on past an input the source cannot read (an image
 	// folder's corrupt file): it is logged and counted (Stats.Skipped).
 	// Otherwise such an input ends the run with its error, after every
