@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/xdistill/edge-depth/edge/capture"
+	"github.com/xdistill/edge-depth/edge/serve"
 )
 
 var version = "dev"
@@ -135,9 +136,14 @@ func (o options) check() error {
 			n++
 		}
 	}
+	if err := o.checkValues(); err != nil {
+		return err
+	}
 	switch {
 	case n > 1:
 		return errors.New("give one source: --camera, --video or --images")
+	case n == 0 && !o.info && !o.version:
+		return errors.New("nothing to do: give --camera, --video or --images (or --info); see --help")
 	case o.scale < 0 || o.cameraHeight < 0:
 		return errors.New("--scale and --camera-height must be positive")
 	case o.scale > 0 && o.cameraHeight > 0:
@@ -154,6 +160,22 @@ func (o options) check() error {
 		return fmt.Errorf("--reconnect %q: want auto, always or never", o.reconnect)
 	case o.reconnectTimeout <= 0:
 		return errors.New("--reconnect-timeout must be positive")
+	}
+	return nil
+}
+
+// checkValues rejects flag values that are out of range on their own.
+func (o options) checkValues() error {
+	switch {
+	case o.provider != "auto" && o.provider != "tensorrt" && o.provider != "cuda" && o.provider != "cpu":
+		return fmt.Errorf("--provider %q: want auto, tensorrt, cuda or cpu", o.provider)
+	case o.threads < 0:
+		return fmt.Errorf("--threads %d: want ≥ 0 (0 = one per core)", o.threads)
+	case o.serveClients < 1:
+		return fmt.Errorf("--serve-clients %d: want ≥ 1", o.serveClients)
+	}
+	if o.serve != "" {
+		return serve.CheckAddr(o.serve)
 	}
 	return nil
 }
