@@ -213,6 +213,14 @@ func (a ablation) arm(v variant, seed int64) config.Config {
 // trainAndScore trains one arm (resuming or reusing a finished run) and
 // evaluates it on both worlds.
 func trainAndScore(ctx context.Context, cfg config.Config, test, shifted *groupedSet, dev gotch.Device, log io.Writer) (armResult, error) {
+	lock, err := lockRun(cfg.Train.Out)
+	if err != nil {
+		return armResult{}, err
+	}
+	defer lock.Unlock()
+	if err := checkExistingRun(cfg, log); err != nil {
+		return armResult{}, err
+	}
 	train, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
 		return armResult{}, err
