@@ -79,21 +79,27 @@ type groundTruth struct {
 	w, h  int
 }
 
-// add scores one frame; gt is nil without ground truth.
-func (t *tally) add(fpOut, qOut []float32, gt *groundTruth) {
+// add scores one frame; gt is nil without ground truth. An output of
+// another size than the input is an error: the model is not a depth map
+// at its input size, whatever its metadata said.
+func (t *tally) add(fpOut, qOut []float32, gt *groundTruth) error {
 	w, h := t.in.W, t.in.H
+	if len(fpOut) != w*h || len(qOut) != w*h {
+		return fmt.Errorf("output %s has %d values (INT8: %d), want one depth map of %dx%d", t.in.Output, len(fpOut), len(qOut), w, h)
+	}
 	t.frames++
 	t.agree.Add(metrics.Compute(widen(t.dm.depth(qOut, w, h, w, h)), widen(t.dm.depth(fpOut, w, h, w, h))))
 	if gt == nil {
-		return
+		return nil
 	}
 	fs, err1 := metrics.Prepare(t.dm.depth(fpOut, w, h, gt.w, gt.h), gt.depth, gt.w, gt.h, t.protocol)
 	qs, err2 := metrics.Prepare(t.dm.depth(qOut, w, h, gt.w, gt.h), gt.depth, gt.w, gt.h, t.protocol)
 	if err1 != nil || err2 != nil {
-		return // no valid ground truth in this frame
+		return nil // no valid ground truth in this frame
 	}
 	t.fp.Add(fs.Metrics())
 	t.q.Add(qs.Metrics())
+	return nil
 }
 
 func (t *tally) scores() Scores {
@@ -156,7 +162,9 @@ func Evaluate(ctx context.Context, fp32, int8 *onnxgraph.Model, frames Frames, p
 		if err != nil {
 			return Scores{}, fmt.Errorf("frame %s: %w", frames.Name(i), err)
 		}
-		t.add(fpOut, qo[0], gt)
+		if err := t.add(fpOut, qo[0], gt); err != nil {
+			return Scores{}, fmt.Errorf("frame %s: %w", frames.Name(i), err)
+		}
 	}
 	return t.scores(), nil
 }
@@ -235,7 +243,9 @@ func (e *evaluator) score(ctx context.Context, int8 *onnxgraph.Model, bar *progr
 	}
 	t := &tally{in: e.in, dm: e.dm, protocol: e.protocol}
 	for i := range q {
-		t.add(e.fp32[i], q[i], e.gt[i])
+		if err := t.add(e.fp32[i], q[i], e.gt[i]); err != nil {
+			return Scores{}, fmt.Errorf("frame %s: %w", e.frames.Name(i), err)
+		}
 	}
 	return t.scores(), nil
 }

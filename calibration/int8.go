@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xdistill/edge-depth/fsutil"
 	"github.com/xdistill/edge-depth/metrics"
 	"github.com/xdistill/edge-depth/onnxgraph"
 	"github.com/xdistill/edge-depth/progress"
@@ -54,10 +55,14 @@ type Int8Result struct {
 	Ranges      map[string]Range   // every activation's calibrated range
 	Scales      map[string]float32 // its symmetric int8 scale (the cache)
 	CacheHeader string
-	TuneAll     Scores        // every selected layer INT8, on the Tune frames
-	Tune, Eval  *Scores       // the written model on the Tune and Eval frames
-	Sensitivity []Sensitivity // most sensitive first
-	Latency     *Latency
+	// CacheScales counts the cache's tensors; CacheOmitted are the kept
+	// layers' tensors left out of it, so TensorRT cannot run them in INT8.
+	CacheScales  int
+	CacheOmitted []string
+	TuneAll      Scores        // every selected layer INT8, on the Tune frames
+	Tune, Eval   *Scores       // the written model on the Tune and Eval frames
+	Sensitivity  []Sensitivity // most sensitive first
+	Latency      *Latency
 }
 
 // AutoStep records one layer AutoKeep moved back to FP32.
@@ -66,18 +71,16 @@ type AutoStep struct {
 	Scores Scores // on the Tune frames, after keeping it
 }
 
-// Int8 calibrates, writes the QDQ model, the cache and the report.
+// Int8 calibrates, writes the QDQ model, the cache and the report. The
+// model is checked against the export contract before any work, and the
+// outputs appear together at the end or not at all.
 func Int8(ctx context.Context, o Int8Options) (*Int8Result, error) {
 	if o.Budget == 0 {
 		o.Budget = DefaultBudget
 	}
-	m, err := onnxgraph.Load(o.Model)
+	m, in, err := CheckModel(o.Model)
 	if err != nil {
-		return nil, err
-	}
-	in, err := inputOf(m)
-	if err != nil {
-		return nil, fmt.Errorf("calibrate %s: %w", o.Model, err)
+		return nil, fmt.Errorf("calibrate: %w", err)
 	}
 	res := &Int8Result{Layers: layers(m.Graph())}
 	if len(res.Layers) == 0 {
@@ -86,6 +89,21 @@ func Int8(ctx context.Context, o Int8Options) (*Int8Result, error) {
 	if err := res.calibrate(ctx, m, o); err != nil {
 		return nil, err
 	}
+	q, err := res.quantize(ctx, m, o)
+	if err != nil {
+		return nil, err
+	}
+	var out fsutil.Batch
+	defer out.Abort()
+	if err := res.write(ctx, &out, m, q, in, o); err != nil {
+		return nil, err
+	}
+	return res, out.Commit()
+}
+
+// quantize chooses the layers (Keep, sensitivity, AutoKeep) and builds
+// the QDQ model.
+func (res *Int8Result) quantize(ctx context.Context, m *onnxgraph.Model, o Int8Options) (*onnxgraph.Model, error) {
 	quant, err := SelectLayers(res.Layers, o.Keep)
 	if err != nil {
 		return nil, err
@@ -102,32 +120,43 @@ func Int8(ctx context.Context, o Int8Options) (*Int8Result, error) {
 	}
 	res.Quantized = info
 	markQuantized(q, o, res.Kept)
-	if err := q.Save(o.Out); err != nil {
-		return nil, err
+	return q, nil
+}
+
+// write stages the QDQ model, the cache and the report in out, measuring
+// accuracy and latency on the staged model.
+func (res *Int8Result) write(ctx context.Context, out *fsutil.Batch, m, q *onnxgraph.Model, in Input, o Int8Options) error {
+	data, err := q.Marshal()
+	if err != nil {
+		return fmt.Errorf("save onnx %s: %w", o.Out, err)
 	}
-	if err := res.writeCache(o); err != nil {
-		return nil, err
+	qPath, err := out.WriteFile(o.Out, data, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := res.writeCache(out, o); err != nil {
+		return err
 	}
 	if o.Eval != nil && o.Eval.Len() > 0 {
 		s, err := Evaluate(ctx, m, q, o.Eval, o.Protocol, o.Runtime)
 		if err != nil {
-			return nil, fmt.Errorf("evaluate: %w", err)
+			return fmt.Errorf("evaluate: %w", err)
 		}
 		res.Eval = &s
 	}
 	if o.LatencyRuns > 0 {
-		lat, err := MeasureLatency(o.Model, o.Out, in, o.LatencyRuns, o.Runtime)
+		lat, err := MeasureLatency(o.Model, qPath, in, o.LatencyRuns, o.Runtime)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		res.Latency = &lat
 	}
 	if o.Report != "" {
-		if err := writeReport(o.Report, o, res); err != nil {
-			return nil, err
+		if _, err := out.WriteFile(o.Report, []byte(Report(o, res)), 0o644); err != nil {
+			return err
 		}
 	}
-	return res, nil
+	return nil
 }
 
 func newBar(w io.Writer, label string, total int) *progress.Bar {
@@ -259,17 +288,19 @@ func markQuantized(q *onnxgraph.Model, o Int8Options, kept []string) {
 	q.SetMeta(MetaKept, strings.Join(kept, ","))
 }
 
-// writeCache writes the TensorRT cache for every activation.
-func (res *Int8Result) writeCache(o Int8Options) error {
+// writeCache stages the TensorRT cache for every activation.
+func (res *Int8Result) writeCache(out *fsutil.Batch, o Int8Options) error {
 	if o.Cache == "" {
 		return nil
 	}
-	c, err := NewCache(o.TRTVersion, res.Scales)
+	scales, omitted := implicitScales(res.Scales, res.Layers, res.Kept)
+	c, err := NewCache(o.TRTVersion, scales)
 	if err != nil {
 		return err
 	}
+	res.CacheScales, res.CacheOmitted = len(scales), omitted
 	res.CacheHeader = c.Header
-	for name := range res.Scales {
+	for name := range scales {
 		if strings.Contains(name, ":") {
 			// TensorRT writes such lines itself (PyTorch names tensors
 			// onnx::Conv_12); ONNX Runtime's TensorRT provider splits a
@@ -278,5 +309,10 @@ func (res *Int8Result) writeCache(o Int8Options) error {
 			break
 		}
 	}
-	return c.Write(o.Cache)
+	var sb strings.Builder
+	if err := c.Encode(&sb); err != nil {
+		return fmt.Errorf("calibration cache %s: %w", o.Cache, err)
+	}
+	_, err = out.WriteFile(o.Cache, []byte(sb.String()), 0o644)
+	return err
 }

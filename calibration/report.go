@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/xdistill/edge-depth/fsutil"
 	"github.com/xdistill/edge-depth/metrics"
 )
 
@@ -29,7 +28,7 @@ func Report(o Int8Options, res *Int8Result) string {
 	}
 	fmt.Fprintf(&b, "- wrote %s", filepath.Base(o.Out))
 	if o.Cache != "" {
-		fmt.Fprintf(&b, " and %s (%s, %d tensors)", filepath.Base(o.Cache), res.CacheHeader, len(res.Scales))
+		fmt.Fprintf(&b, " and %s (%s, %d tensors)", filepath.Base(o.Cache), res.CacheHeader, res.CacheScales)
 	}
 	b.WriteString("\n")
 	if res.Eval != nil {
@@ -50,6 +49,7 @@ func Report(o Int8Options, res *Int8Result) string {
 		fmt.Fprintf(&b, "| FP32 | %.2f |\n| INT8 (%s layout) | %.2f |\n\nINT8 speed-up: %.2f×\n", ms(l.FP32.Seconds()), o.Target, ms(l.INT8.Seconds()), l.Speedup())
 	}
 	writeTRTHint(&b, o, res)
+	writeRoutes(&b, o, res)
 	return b.String()
 }
 
@@ -117,6 +117,21 @@ func writeTRTHint(b *strings.Builder, o Int8Options, res *Int8Result) {
 	b.WriteString("```\n")
 }
 
-func writeReport(path string, o Int8Options, res *Int8Result) error {
-	return fsutil.WriteFileAtomic(path, []byte(Report(o, res)), 0o644)
+// writeRoutes says, per INT8 route, whether the layers kept in FP32 stay
+// out of INT8 there.
+func writeRoutes(b *strings.Builder, o Int8Options, res *Int8Result) {
+	b.WriteString("\n## INT8 routes and the layers kept in FP32\n\n")
+	if len(res.Kept) == 0 {
+		b.WriteString("No layer is kept in FP32: every route may run every Conv in INT8.\n")
+		return
+	}
+	fmt.Fprintf(b, "Kept in FP32: %s.\n\n| route | kept layers out of INT8? |\n|---|---|\n", strings.Join(res.Kept, ", "))
+	fmt.Fprintf(b, "| %s (QDQ): trtexec, `edge-depth --model %s` (TensorRT or CPU) | yes: they have no Q/DQ, so they run in float |\n", filepath.Base(o.Out), filepath.Base(o.Out))
+	if o.Cache == "" {
+		return
+	}
+	fmt.Fprintf(b, "| trtexec `--calib=%s` with the `--layerPrecisions` above | yes: per-layer precision, and the cache has no range for them |\n", filepath.Base(o.Cache))
+	fmt.Fprintf(b, "| `edge-depth --provider tensorrt --int8 --calib %s` (ONNX Runtime's TensorRT provider, no per-layer precision) "+
+		"| yes: their %d input/output tensors are left out of the cache, so TensorRT has no INT8 range for them and runs them in FP16/FP32 |\n",
+		filepath.Base(o.Cache), len(res.CacheOmitted))
 }

@@ -37,10 +37,13 @@ func Load(opts Options) (Config, error) {
 	v.SetEnvPrefix(EnvPrefix)
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
+	org := origin{opts: opts}
 	if opts.File != "" {
-		if err := readFile(v, opts.File, known); err != nil {
+		keys, err := readFile(v, opts.File, known)
+		if err != nil {
 			return Config{}, err
 		}
+		org.fileKeys = keys
 	}
 	if err := bindFlags(v, opts); err != nil {
 		return Config{}, err
@@ -55,42 +58,42 @@ func Load(opts Options) (Config, error) {
 	}
 	var c Config
 	if err := v.UnmarshalExact(&c); err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, org.explain(err)
 	}
 	if err := c.Validate(); err != nil {
-		if opts.File != "" {
-			return Config{}, fmt.Errorf("config %s: %w", opts.File, err)
-		}
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, org.explain(err)
 	}
 	return c, nil
 }
 
-func readFile(v *viper.Viper, path string, known map[string]bool) error {
+// readFile reads the YAML file into v and returns the keys it sets.
+func readFile(v *viper.Viper, path string, known map[string]bool) (map[string]bool, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	var tree map[string]any
 	if err := yaml.Unmarshal(raw, &tree); err != nil {
-		return fmt.Errorf("config %s: not valid YAML: %w", path, err)
+		return nil, fmt.Errorf("config %s: not valid YAML: %w", path, err)
 	}
 	var unknown []string
+	keys := map[string]bool{}
 	for _, key := range leafKeys(tree, "") {
+		keys[key] = true
 		if !known[key] {
 			unknown = append(unknown, key)
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return fmt.Errorf("config %s: unknown key %q (%s)", path, unknown[0], suggest(unknown[0], known))
+		return nil, fmt.Errorf("config %s: unknown key %q (%s)", path, unknown[0], suggest(unknown[0], known))
 	}
 	v.SetConfigFile(path)
 	v.SetConfigType("yaml")
 	if err := v.ReadInConfig(); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	return nil
+	return keys, nil
 }
 
 func bindFlags(v *viper.Viper, opts Options) error {

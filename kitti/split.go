@@ -28,12 +28,20 @@ func WriteSplit(path string, entries []Entry) error {
 // ReadSplit reads a Monodepth2-style split file ("<date>/<drive> <frame> l");
 // errors name the file and line.
 func ReadSplit(path string) ([]Entry, error) {
+	entries, _, err := ReadSplitLines(path)
+	return entries, err
+}
+
+// ReadSplitLines is ReadSplit that also returns each entry's line number
+// in the file, for messages about an entry ("split FILE:LINE: …").
+func ReadSplitLines(path string) ([]Entry, []int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("split: %w", err)
+		return nil, nil, fmt.Errorf("split: %w", err)
 	}
 	defer f.Close()
 	var out []Entry
+	var lines []int
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
 		flds := strings.Fields(sc.Text())
@@ -42,14 +50,14 @@ func ReadSplit(path string) ([]Entry, error) {
 		}
 		e, err := parseEntry(flds)
 		if err != nil {
-			return nil, fmt.Errorf("split %s:%d: %w", path, line, err)
+			return nil, nil, fmt.Errorf("split %s:%d: %w", path, line, err)
 		}
-		out = append(out, e)
+		out, lines = append(out, e), append(lines, line)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("split %s: %w", path, err)
+		return nil, nil, fmt.Errorf("split %s: %w", path, err)
 	}
-	return out, nil
+	return out, lines, nil
 }
 
 func parseEntry(flds []string) (Entry, error) {

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/xdistill/edge-depth/fsutil"
 	"github.com/xdistill/edge-depth/kitti"
 	"github.com/xdistill/edge-depth/progress"
 )
@@ -32,6 +33,11 @@ func Generate(ctx context.Context, o Options, progressOut io.Writer) error {
 	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
+	lock, err := fsutil.LockDir(o.Out, "synth: dataset")
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	if err := prepareOut(o); err != nil {
 		return err
 	}

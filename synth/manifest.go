@@ -103,7 +103,8 @@ func describeDiff(have, want Options, err error) string {
 	return strings.Join(d, "; ")
 }
 
+// emptyDir reports whether dir holds nothing but our writer's lock.
 func emptyDir(dir string) bool {
 	entries, err := os.ReadDir(dir)
-	return err == nil && len(entries) == 0
+	return err == nil && (len(entries) == 0 || len(entries) == 1 && entries[0].Name() == fsutil.LockFile)
 }

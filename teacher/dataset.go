@@ -78,6 +78,11 @@ func LabelDataset(ctx context.Context, t Labeler, root, splitFile, outRoot strin
 	if len(entries) == 0 {
 		return st, fmt.Errorf("split %s: no frames", splitFile)
 	}
+	lock, err := fsutil.LockDir(outRoot, "label cache")
+	if err != nil {
+		return st, err
+	}
+	defer lock.Unlock()
 	if err := claimCache(t, outRoot); err != nil {
 		return st, err
 	}

@@ -31,27 +31,31 @@ type KITTISet struct {
 	// the frames (KITTI's annotated maps for eigen_benchmark, or export-gt's
 	// output elsewhere; see kitti.FindDepth for the layouts).
 	GTDir string
+	// Split is the split file and Lines each entry's line in it, so an
+	// entry whose files are missing or broken is named where it is listed.
+	Split string
+	Lines []int
 	calib map[string]camera.Intrinsics
 	poses drivePoses
 }
 
 // OpenKITTI reads the split file and the calibration of every date in it.
 func OpenKITTI(root, split string, w, h int) (*KITTISet, error) {
-	entries, err := kitti.ReadSplit(split)
+	entries, lines, err := kitti.ReadSplitLines(split)
 	if err != nil {
 		return nil, err
 	}
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("split %s: no entries", split)
 	}
-	s := &KITTISet{Root: root, Entries: entries, W: w, H: h, calib: map[string]camera.Intrinsics{}}
-	for _, e := range entries {
+	s := &KITTISet{Root: root, Entries: entries, W: w, H: h, Split: split, Lines: lines, calib: map[string]camera.Intrinsics{}}
+	for i, e := range entries {
 		if _, ok := s.calib[e.Drive.Date]; ok {
 			continue
 		}
 		in, err := kitti.ReadCalib(kitti.CalibPath(root, e.Drive.Date))
 		if err != nil {
-			return nil, err
+			return nil, s.at(i, err)
 		}
 		s.calib[e.Drive.Date] = in
 	}
@@ -64,8 +68,26 @@ func (s *KITTISet) Len() int { return len(s.Entries) }
 // Size is the training size.
 func (s *KITTISet) Size() (int, int) { return s.W, s.H }
 
-// Load returns frames t−1, t, t+1 of entry i, resized to the training size.
+// at names entry i's split file and line in err.
+func (s *KITTISet) at(i int, err error) error {
+	if s.Split == "" || i >= len(s.Lines) {
+		return err
+	}
+	e := s.Entries[i]
+	return fmt.Errorf("split %s:%d (%s %d): %w", s.Split, s.Lines[i], e.Drive.Rel(), e.Frame, err)
+}
+
+// Load returns frames t−1, t, t+1 of entry i, resized to the training
+// size; an error names the entry's split file and line.
 func (s *KITTISet) Load(i int) (Sample, error) {
+	smp, err := s.load(i)
+	if err != nil {
+		return Sample{}, s.at(i, err)
+	}
+	return smp, nil
+}
+
+func (s *KITTISet) load(i int) (Sample, error) {
 	e := s.Entries[i]
 	var smp Sample
 	for k, df := range []int{-1, 0, 1} {
@@ -157,8 +179,17 @@ func (s *KITTISet) image(d kitti.Drive, frame int) ([]float32, error) {
 }
 
 // LoadEval returns entry i's image and its ground truth (depth, labels when
-// present) at the ground truth's own size.
+// present) at the ground truth's own size; an error names the entry's
+// split file and line.
 func (s *KITTISet) LoadEval(i int) (EvalSample, error) {
+	smp, err := s.loadEval(i)
+	if err != nil {
+		return EvalSample{}, s.at(i, err)
+	}
+	return smp, nil
+}
+
+func (s *KITTISet) loadEval(i int) (EvalSample, error) {
 	e := s.Entries[i]
 	img, err := s.image(e.Drive, e.Frame)
 	if err != nil {

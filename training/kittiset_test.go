@@ -150,3 +150,39 @@ func TestUseGTReadsAFolderOfDepthMaps(t *testing.T) {
 		t.Errorf("folder without a frame: %v", err)
 	}
 }
+
+// TestBrokenEntriesAreNamedBySplitLine: a missing frame and a corrupt
+// one are found by Check before training, and by Load when sampled; both
+// name the split file, the line and the file.
+func TestBrokenEntriesAreNamedBySplitLine(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "ds")
+	o := synth.Options{Out: root, Seed: 2, Sequences: 3, Frames: 6, Width: 192, Height: 64, Style: synth.StyleDefault}
+	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	split := kitti.SplitPath(root, "train")
+	set, err := OpenKITTI(root, split, 96, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := set.Check(context.Background(), nil); err != nil {
+		t.Fatalf("a whole dataset: %v", err)
+	}
+	last := set.Len() - 1
+	e := set.Entries[last]
+	frame := e.Drive.ImagePath(root, e.Frame+1)
+	for name, damage := range map[string]func() error{
+		"missing": func() error { return os.Remove(frame) },
+		"corrupt": func() error { return os.WriteFile(frame, []byte("\x89PNG\r\n\x1a\nshort"), 0o644) },
+	} {
+		if err := damage(); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("split %s:%d (%s %d): ", split, set.Lines[last], e.Drive.Rel(), e.Frame)
+		for how, err := range map[string]error{"Check": set.Check(context.Background(), nil), "Load": func() error { _, err := set.Load(last); return err }()} {
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), frame) {
+				t.Errorf("%s frame, %s: got %v, want %q… naming %s", name, how, err, want, frame)
+			}
+		}
+	}
+}

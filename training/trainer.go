@@ -173,7 +173,7 @@ func (t *Trainer) resume() (int, error) {
 		return 0, fmt.Errorf("resume %s: %w (move the run directory away to start afresh)", dir, err)
 	}
 	if want := t.arch(); !sameArch(ck.Record.Arch, want) {
-		return 0, fmt.Errorf("resume %s: checkpoint is %+v, config asks for %+v", dir, ck.Record.Arch, want)
+		return 0, fmt.Errorf("resume %s: the checkpoint is another architecture than the config's (%s); use another run directory", dir, ck.Record.Arch.DiffText(want))
 	}
 	if err := t.model.LoadWeights(ck.Weights); err != nil {
 		return 0, fmt.Errorf("resume %s: %w", dir, err)
@@ -246,7 +246,7 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		}
 	}
 	if err := firstErr(loadErr); err != nil {
-		return fmt.Errorf("data: %w", err)
+		return t.dataError(next, err)
 	}
 	if err := WriteLossCurve(c.Train.Out); err != nil {
 		slog.Warn("loss curve not drawn", "err", err)

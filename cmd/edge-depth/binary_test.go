@@ -102,7 +102,8 @@ func TestSIGINTFinishesCleanly(t *testing.T) {
 // A camera that disappears (a GStreamer file source whose file is removed
 // while it plays: every reopen fails) makes the program exit 1 with a clear
 // message once --reconnect-timeout has passed; the recording so far is
-// still finished and playable.
+// still finished and playable. (A filesrc pipeline is finite, so it
+// ends the run by default; --reconnect always makes it the camera here.)
 func TestLostCameraExitsNonZero(t *testing.T) {
 	dir := t.TempDir()
 	clip := filepath.Join(dir, "clip.avi")
@@ -112,7 +113,7 @@ func TestLostCameraExitsNonZero(t *testing.T) {
 	model := writeModel(t, edgetest.Spec{Kind: edgetest.Tiny, Width: 64, Height: 32})
 	rec := filepath.Join(dir, "out.avi")
 	cmd, lines, stderr := startBinary(t, "--camera", "filesrc location="+clip+" ! avidemux ! jpegdec ! videoconvert ! appsink",
-		"--model", model, "--record", rec, "--json", "--reconnect-timeout", "500ms")
+		"--model", model, "--record", rec, "--json", "--reconnect-timeout", "500ms", "--reconnect", "always")
 	if !lines.Scan() {
 		t.Fatalf("no frame\n%s", stderr)
 	}

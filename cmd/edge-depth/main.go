@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/xdistill/edge-depth/edge/capture"
+	"github.com/xdistill/edge-depth/edge/serve"
 )
 
 var version = "dev"
@@ -53,8 +54,10 @@ type options struct {
 	saveDepth        string
 	maxFrames        int64
 	realtime         bool
+	skipBad          bool
 	json             bool
 	reconnectTimeout time.Duration
+	reconnect        string
 	version          bool
 }
 
@@ -107,7 +110,9 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.saveDepth, "save-depth", "", "write each frame's depth to DIR as uint16 PNG (KITTI convention: depth×256, 0 = no data)")
 	fs.Int64Var(&o.maxFrames, "max-frames", 0, "stop after N frames (0 = until the source ends or Ctrl-C)")
 	fs.BoolVar(&o.realtime, "realtime", false, "--video/--images: deliver frames at the video's rate (images: 10/s), as a camera would")
+	fs.BoolVar(&o.skipBad, "skip-bad", false, "--images: skip an image that does not decode (logged, counted in the summary and /stats) instead of stopping there")
 	fs.BoolVar(&o.json, "json", false, "print one JSON line of statistics per frame on stdout")
+	fs.StringVar(&o.reconnect, "reconnect", "auto", "live sources: reopen a source that ends? auto (yes, except a finite GStreamer pipeline: num-buffers= or filesrc, whose end ends the run), always, never")
 	fs.DurationVar(&o.reconnectTimeout, "reconnect-timeout", 10*time.Second, "live sources: give up (exit 1) after this long without a frame")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -131,9 +136,14 @@ func (o options) check() error {
 			n++
 		}
 	}
+	if err := o.checkValues(); err != nil {
+		return err
+	}
 	switch {
 	case n > 1:
 		return errors.New("give one source: --camera, --video or --images")
+	case n == 0 && !o.info && !o.version:
+		return errors.New("nothing to do: give --camera, --video or --images (or --info); see --help")
 	case o.scale < 0 || o.cameraHeight < 0:
 		return errors.New("--scale and --camera-height must be positive")
 	case o.scale > 0 && o.cameraHeight > 0:
@@ -146,8 +156,26 @@ func (o options) check() error {
 		return errors.New("--calib needs --int8")
 	case o.maxFrames < 0:
 		return errors.New("--max-frames must be ≥ 0")
+	case o.reconnect != "auto" && o.reconnect != "always" && o.reconnect != "never":
+		return fmt.Errorf("--reconnect %q: want auto, always or never", o.reconnect)
 	case o.reconnectTimeout <= 0:
 		return errors.New("--reconnect-timeout must be positive")
+	}
+	return nil
+}
+
+// checkValues rejects flag values that are out of range on their own.
+func (o options) checkValues() error {
+	switch {
+	case o.provider != "auto" && o.provider != "tensorrt" && o.provider != "cuda" && o.provider != "cpu":
+		return fmt.Errorf("--provider %q: want auto, tensorrt, cuda or cpu", o.provider)
+	case o.threads < 0:
+		return fmt.Errorf("--threads %d: want ≥ 0 (0 = one per core)", o.threads)
+	case o.serveClients < 1:
+		return fmt.Errorf("--serve-clients %d: want ≥ 1", o.serveClients)
+	}
+	if o.serve != "" {
+		return serve.CheckAddr(o.serve)
 	}
 	return nil
 }

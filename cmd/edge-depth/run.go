@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/xdistill/edge-depth/calibration"
 	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/edge/capture"
 	"github.com/xdistill/edge-depth/edge/depthnet"
@@ -52,6 +54,9 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	if _, err := os.Stat(o.model); err != nil && o.model == DefaultModel {
 		return fmt.Errorf("no model at %s: run `make train && make export`, or give --model FILE", DefaultModel)
 	}
+	if err := o.checkCalib(stderr); err != nil {
+		return err
+	}
 	if _, err := ort.Ensure(o.ortLib, ""); err != nil {
 		return err
 	}
@@ -68,7 +73,7 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 	}
 	rec := stats.New(model.Provider())
 	cfg := pipeline.Config{Name: fmt.Sprintf("%s %s", spec.Kind, name), Live: spec.Kind.Live(), Model: model,
-		MaxFrames: o.maxFrames, Pace: o.realtime, ReconnectTimeout: o.reconnectTimeout, Stats: rec, Log: slog.New(slog.NewTextHandler(stderr, nil)),
+		MaxFrames: o.maxFrames, Pace: o.realtime, SkipBad: o.skipBad, EndAtEnd: o.endAtEnd(spec), ReconnectTimeout: o.reconnectTimeout, Stats: rec, Log: slog.New(slog.NewTextHandler(stderr, nil)),
 		Open: func() (pipeline.Source, error) { return capture.Open(spec) }}
 	if cfg.Undistort, err = o.undistorter(lens, model, stderr); err != nil {
 		return err
@@ -91,6 +96,36 @@ func runDepth(ctx context.Context, stdout, stderr io.Writer, o options) error {
 		fmt.Fprintf(stderr, "edge-depth: warning: no frame had a ground plane, so every depth map is relative (metric: false), not metres; check --camera-height, the intrinsics and that the lower image shows the road\n")
 	}
 	return err
+}
+
+// endAtEnd says whether a live source's end ends the run rather than
+// being reopened: --reconnect never, or auto with a GStreamer pipeline
+// that is finite by construction (a source with num-buffers=, a file).
+func (o options) endAtEnd(spec capture.Spec) bool {
+	switch o.reconnect {
+	case "never":
+		return true
+	case "always":
+		return false
+	}
+	return spec.Kind == capture.Pipeline && (strings.Contains(spec.Target, "num-buffers=") || strings.Contains(spec.Target, "filesrc"))
+}
+
+// checkCalib refuses an INT8 calibration cache that is not for the model,
+// and says which layers it leaves out of INT8 (those calibrate kept in
+// FP32: TensorRT has no range for them and runs them in FP16/FP32).
+func (o options) checkCalib(stderr io.Writer) error {
+	if o.calib == "" {
+		return nil
+	}
+	fit, err := calibration.CheckCache(o.model, o.calib)
+	if err != nil {
+		return err
+	}
+	if len(fit.NotInt8) > 0 {
+		fmt.Fprintf(stderr, "edge-depth: INT8 cache %s has no range for %s: TensorRT runs them in FP16/FP32\n", o.calib, strings.Join(fit.NotInt8, ", "))
+	}
+	return nil
 }
 
 // depthMode chooses the depth units: --scale, else --camera-height

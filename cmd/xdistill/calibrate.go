@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -131,8 +130,8 @@ func (f int8Flags) options(cmd *cobra.Command) (calibration.Int8Options, error) 
 	if _, err := calibration.TRTVersionCode(f.trtVersion); err != nil {
 		return o, fmt.Errorf("--trt-version: %w", err)
 	}
-	if _, err := os.Stat(f.model); err != nil {
-		return o, fmt.Errorf("--model: %w (export one with xdistill export)", err)
+	if _, _, err := calibration.CheckModel(f.model); err != nil {
+		return o, fmt.Errorf("--model: %w", err)
 	}
 	base := strings.TrimSuffix(f.model, filepath.Ext(f.model))
 	o.Model, o.Percentile, o.TRTVersion, o.Budget = f.model, f.percentile, f.trtVersion, calibration.DefaultBudget

@@ -268,11 +268,16 @@ func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg conf
 	if r, ok, err := ablation.ReadRun(cfg.Train.Out, key, cfg.Train.Steps); err != nil || ok {
 		return r, err
 	}
-	if r, ok := e.archive.Find(a.Name, cfg.Train.Seed, key, cfg.Train.Steps); ok && !hasRun(cfg.Train.Out) {
+	if r, ok := e.archive.Find(a.Name, cfg.Train.Seed, key, cfg.Train.Steps); ok && !hasCheckpoint(cfg.Train.Out) {
 		fmt.Fprintf(log, "%s: not here; its scores come from the archive beside the report\n", cfg.Train.Out)
 		return r, nil
 	}
-	if err := sameRun(cfg); err != nil {
+	lock, err := lockRun(cfg.Train.Out)
+	if err != nil {
+		return ablation.Run{}, err
+	}
+	defer lock.Unlock()
+	if err := checkExistingRun(cfg, io.Discard); err != nil { // another config's run is refused, not relabelled
 		return ablation.Run{}, err
 	}
 	train, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
@@ -280,6 +285,9 @@ func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg conf
 		return ablation.Run{}, err
 	}
 	if err := attachTeacher(ctx, cfg, train, log, log); err != nil {
+		return ablation.Run{}, err
+	}
+	if err := checkData(ctx, train, log); err != nil {
 		return ablation.Run{}, err
 	}
 	var bar training.Progress = progress.New(log, "train", cfg.Train.Steps)
@@ -319,16 +327,6 @@ func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg conf
 	return r, ablation.WriteRun(cfg.Train.Out, r)
 }
 
-// hasRun is true when dir holds a checkpoint (complete or being swapped in).
-func hasRun(dir string) bool {
-	for _, d := range []string{checkpoint.CheckpointDir, checkpoint.PrevDir} {
-		if _, err := os.Stat(filepath.Join(dir, d)); err == nil {
-			return true
-		}
-	}
-	return false
-}
-
 // snapshotSteps are the steps before the last that the run keeps weights of.
 func snapshotSteps(cfg config.Config) []int {
 	var out []int
@@ -336,27 +334,6 @@ func snapshotSteps(cfg config.Config) []int {
 		out = append(out, n)
 	}
 	return out
-}
-
-// sameRun refuses a run directory whose checkpoint was trained with
-// another config: resuming it would relabel (or continue) another run.
-func sameRun(cfg config.Config) error {
-	rec, err := checkpoint.ReadRecord(filepath.Join(cfg.Train.Out, checkpoint.CheckpointDir, checkpoint.RecordFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("run %s: %w", cfg.Train.Out, err)
-	}
-	var had config.Config
-	if err := json.Unmarshal(rec.Config, &had); err != nil {
-		return fmt.Errorf("run %s: its record's config: %w", cfg.Train.Out, err)
-	}
-	if diff := config.Diff(had, cfg); len(diff) > 0 {
-		return fmt.Errorf("run %s was trained with another config (%s): move it away, or give the arm another name",
-			cfg.Train.Out, strings.Join(diff, ", "))
-	}
-	return nil
 }
 
 // score evaluates m on both worlds (and its translator on the test drive,
@@ -457,7 +434,7 @@ func (e *experiment) examples(set *groupedSet, path string) error {
 			if err != nil {
 				return err
 			}
-			if !hasRun(cfg.Train.Out) {
+			if !hasCheckpoint(cfg.Train.Out) {
 				continue // archived: scores only
 			}
 			m, _, err := training.LoadModel(cfg.Train.Out, e.dev)

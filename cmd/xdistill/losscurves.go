@@ -84,7 +84,7 @@ func (e *experiment) lossCurves(path string, log io.Writer) error {
 			if err != nil {
 				return err
 			}
-			if !hasRun(cfg.Train.Out) {
+			if !hasCheckpoint(cfg.Train.Out) {
 				continue // archived: scores only
 			}
 			logs, err := training.ReadStepLog(cfg.Train.Out)

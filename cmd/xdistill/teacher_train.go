@@ -116,6 +116,11 @@ func trainTeacher(ctx context.Context, bt builtinTeacher, out, log io.Writer) (t
 	if err != nil {
 		return teacherRun{}, err
 	}
+	lock, err := lockRun(bt.run)
+	if err != nil {
+		return teacherRun{}, fmt.Errorf("teacher: %w", err)
+	}
+	defer lock.Unlock()
 	set, err := training.OpenSegSet(bt.data, split, bt.width, bt.height)
 	if err != nil {
 		return teacherRun{}, err

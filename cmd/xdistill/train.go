@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -79,13 +78,9 @@ func resumeRun(cfg *config.Config, run string) error {
 	if err != nil {
 		return fmt.Errorf("--resume %s: %w", run, err)
 	}
-	var was config.Config
-	if err := json.Unmarshal(rec.Config, &was); err != nil {
-		return fmt.Errorf("--resume %s: the run record's config: %w", run, err)
-	}
 	cfg.Train.Out = run
-	if d := config.Diff(was, *cfg, "train.steps", "train.out", "train.threads", "data.workers", "train.device", "runtime.onnxruntime_lib"); len(d) > 0 {
-		return fmt.Errorf("--resume %s: the config differs from the run's (%s); pass the config it was started with", run, strings.Join(d, "; "))
+	if err := sameConfig(run, rec, *cfg); err != nil {
+		return fmt.Errorf("--resume %s: %w", run, err)
 	}
 	return nil
 }
@@ -106,6 +101,14 @@ func runRecord(run string) (*checkpoint.Record, error) {
 }
 
 func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error {
+	lock, err := lockRun(cfg.Train.Out)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	if err := checkExistingRun(cfg, out); err != nil {
+		return err
+	}
 	if err := ensureData(ctx, cfg, log); err != nil {
 		return err
 	}
@@ -120,6 +123,9 @@ func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error 
 	if err := attachTeacher(ctx, cfg, train, out, log); err != nil {
 		return err
 	}
+	if err := checkData(ctx, train, log); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "training on %d samples from %s (%dx%d), %d steps, run %s\n", train.Len(), cfg.Data.Root, cfg.Data.Width, cfg.Data.Height, cfg.Train.Steps, cfg.Train.Out)
 	tr := &training.Trainer{Cfg: cfg, Data: train, Device: device, Version: version,
 		Progress: progress.New(log, "train", cfg.Train.Steps)}
@@ -131,6 +137,15 @@ func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error 
 		return err
 	}
 	return evaluate(ctx, cfg, tr.Model(), device, out, log)
+}
+
+// checkData reads the header of every file the training split needs
+// (a progress bar on log), so a missing or broken frame stops the run
+// now, named by its split line, rather than when it is first sampled.
+func checkData(ctx context.Context, set *training.KITTISet, log io.Writer) error {
+	bar := progress.New(log, "check data", set.Len())
+	defer bar.Finish()
+	return set.Check(ctx, bar)
 }
 
 // attachTeacher points the training set at the teacher's labels when

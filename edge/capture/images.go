@@ -47,9 +47,11 @@ func openImages(dir string) (*images, error) {
 }
 
 // read decodes the next image into dst (replacing dst's memory: a decoded
-// image is a new OpenCV buffer anyway).
+// image is a new OpenCV buffer anyway). An image that does not decode
+// fails this read (err says which); the next read goes on after it.
 func (im *images) read(dst *gocv.Mat) bool {
-	if im.next >= len(im.files) || im.err != nil {
+	im.err = nil
+	if im.next >= len(im.files) {
 		return false
 	}
 	path := im.files[im.next]
@@ -57,6 +59,7 @@ func (im *images) read(dst *gocv.Mat) bool {
 	if m.Empty() {
 		m.Close()
 		im.err = fmt.Errorf("image %s: OpenCV cannot decode it", path)
+		im.next++
 		return false
 	}
 	dst.Close()

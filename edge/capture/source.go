@@ -131,8 +131,9 @@ func (s *Source) Read(dst *gocv.Mat) bool {
 	return s.vc.Read(dst) && !dst.Empty()
 }
 
-// Err is why Read returned false, nil at the normal end. (OpenCV does not
-// tell a video's end from a decoding failure; image folders do.)
+// Err is why the last Read returned false, nil at the normal end. (OpenCV
+// does not tell a video's end from a decoding failure; image folders do,
+// and read on past a bad image when asked again.)
 func (s *Source) Err() error {
 	if s.imgs != nil {
 		return s.imgs.err

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -69,14 +70,61 @@ func (w *Writer) Write(frame gocv.Mat) error {
 // Frames is the number of frames written so far.
 func (w *Writer) Frames() int { return w.frames }
 
-// Close finishes the file and moves it to its final name.
+// Close finishes the file, checks that it plays and moves it to its
+// final name. OpenCV's writer reports no write error: on a full disk it
+// leaves a file cut short (an .mp4 without its moov box), so the file is
+// fsynced and reopened before it may appear; if it does not hold every
+// frame, it is removed and Close fails.
 func (w *Writer) Close() error {
-	if err := w.vw.Close(); err != nil {
+	err := w.vw.Close()
+	if err == nil {
+		err = syncFile(w.tmp)
+	}
+	if err == nil {
+		err = checkPlayable(w.tmp, w.frames)
+	}
+	if err != nil {
 		os.Remove(w.tmp)
-		return fmt.Errorf("video %s: close: %w", w.path, err)
+		return fmt.Errorf("video %s: not finished, nothing written: %w", w.path, err)
 	}
 	if err := os.Rename(w.tmp, w.path); err != nil {
 		return fmt.Errorf("video %s: %w", w.path, err)
+	}
+	return nil
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Sync(), f.Close())
+}
+
+// checkPlayable reopens a finished video: it must open, report the
+// frames written and decode the last one. It asks FFmpeg only: with any
+// backend OpenCV falls back to GStreamer for a file FFmpeg refuses, and
+// GStreamer's demuxer blocks forever on an .mp4 cut short.
+func checkPlayable(path string, frames int) error {
+	vc, err := gocv.VideoCaptureFileWithAPI(path, gocv.VideoCaptureFFmpeg)
+	if err != nil || !vc.IsOpened() {
+		if vc != nil {
+			vc.Close()
+		}
+		return fmt.Errorf("the finished file does not open as a video (disk full?)")
+	}
+	defer vc.Close()
+	if n := int(vc.Get(gocv.VideoCaptureFrameCount)); n != frames {
+		return fmt.Errorf("the finished file holds %d of the %d frames written (disk full?)", n, frames)
+	}
+	if frames == 0 {
+		return nil
+	}
+	vc.Set(gocv.VideoCapturePosFrames, float64(frames-1))
+	m := gocv.NewMat()
+	defer m.Close()
+	if !vc.Read(&m) || m.Empty() {
+		return fmt.Errorf("the finished file's last frame (%d) does not decode (disk full?)", frames-1)
 	}
 	return nil
 }

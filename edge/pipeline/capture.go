@@ -38,10 +38,20 @@ func (r *run) capture(src Source) (err error) {
 		if !ok {
 			r.free <- f
 			if err := src.Err(); err != nil {
-				return fmt.Errorf("%s: %w", r.cfg.Name, err)
+				if r.skip(err) {
+					continue
+				}
+				// End capture as at the source's end, so every frame read
+				// before the bad one still reaches the sinks; Run returns
+				// the error afterwards.
+				r.srcErr = fmt.Errorf("%s: %w (--skip-bad reads on past it)", r.cfg.Name, err)
+				return nil
 			}
 			if !r.cfg.Live {
 				return nil
+			}
+			if r.cfg.EndAtEnd {
+				return r.ended()
 			}
 			src.Close()
 			src = nil
@@ -64,6 +74,27 @@ func (r *run) capture(src Source) (err error) {
 		}
 	}
 	return nil
+}
+
+// ended is the end of a live source that is not reopened: fine after a
+// frame, an error before the first.
+func (r *run) ended() error {
+	if r.read.Load() == 0 {
+		return fmt.Errorf("%s ended before its first frame", r.cfg.Name)
+	}
+	r.log.Info("source ended", "source", r.cfg.Name, "frames", r.read.Load())
+	return nil
+}
+
+// skip says whether to read on past a source error (SkipBad), logging
+// and counting it.
+func (r *run) skip(err error) bool {
+	if !r.cfg.SkipBad {
+		return false
+	}
+	r.log.Warn("skipping an unreadable input", "source", r.cfg.Name, "error", err)
+	r.cfg.Stats.Skipped()
+	return true
 }
 
 // take returns a slot to read into, nil when capture should stop. A live

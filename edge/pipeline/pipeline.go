@@ -29,7 +29,7 @@ import (
 // Source is an open frame source; capture.Source is one.
 type Source interface {
 	Read(dst *gocv.Mat) bool // false: ended or failed
-	Err() error              // why Read returned false; nil at a normal end
+	Err() error              // why Read returned false; nil at a normal end. A source may be read on after an error (image folders)
 	Name() string            // name of the frame just read, "" if none
 	FPS() float64
 	Close() error
@@ -79,6 +79,15 @@ type Config struct {
 	ReconnectTimeout time.Duration
 	Stats            *stats.Recorder
 	Log              *slog.Logger
+	// EndAtEnd makes a live source's end the end of the run (a finite
+	// GStreamer pipeline's end of stream), after its last frame, instead
+	// of reopening it.
+	EndAtEnd bool
+	// SkipBad reads on past an input the source cannot read (an image
+	// folder's corrupt file): it is logged and counted (Stats.Skipped).
+	// Otherwise such an input ends the run with its error, after every
+	// frame read before it went through.
+	SkipBad bool
 	// Slots is the number of frames in flight; 0: 8 (enough for every
 	// stage and queue to hold one while capture still has one to fill).
 	Slots int
@@ -105,6 +114,7 @@ type run struct {
 	abort   context.Context // every stage stops: an error
 	fail    context.CancelCauseFunc
 
+	srcErr    error        // the source's failure, returned once the frames before it are done
 	lastFrame atomic.Int64 // unix ns of the last frame (or open)
 	inRead    atomic.Bool
 	frames    atomic.Int64
@@ -174,7 +184,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := context.Cause(r.abort); err != nil && !errors.Is(err, ErrStop) {
 		return res, err
 	}
-	return res, nil
+	if stuck {
+		return res, nil
+	}
+	return res, r.srcErr
 }
 
 func newRun(ctx context.Context, cfg Config) (*run, error) {

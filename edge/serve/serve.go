@@ -63,6 +63,19 @@ func Addr(s string) string {
 	return s
 }
 
+// CheckAddr refuses an address no listener could take (no port, a port
+// out of range), so it reads as a flag mistake and not as a port in use.
+func CheckAddr(s string) error {
+	_, port, err := net.SplitHostPort(Addr(s))
+	if err != nil {
+		return fmt.Errorf("--serve %q: want HOST:PORT or a port (e.g. 127.0.0.1:8080 or 8080)", s)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("--serve %q: port %q is not a number in 0..65535", s, port)
+	}
+	return nil
+}
+
 // Listen binds the address and starts serving.
 func Listen(cfg Config) (*Server, error) {
 	if cfg.MaxClients <= 0 {

@@ -44,6 +44,7 @@ type Recorder struct {
 	frames     int64
 	dropped    int64
 	reconnects int64
+	skipped    int64
 	first      time.Time
 	last       time.Time
 	recent     [fpsWindow]time.Time
@@ -101,6 +102,13 @@ func (r *Recorder) NoGround(held bool) {
 	r.mu.Unlock()
 }
 
+// Skipped counts an unreadable input skipped with --skip-bad.
+func (r *Recorder) Skipped() {
+	r.mu.Lock()
+	r.skipped++
+	r.mu.Unlock()
+}
+
 // StageStats summarises one stage, in milliseconds.
 type StageStats struct {
 	Stage string  `json:"stage"`
@@ -119,6 +127,7 @@ type Snapshot struct {
 	Frames     int64        `json:"frames"`
 	Dropped    int64        `json:"dropped"`
 	Reconnects int64        `json:"reconnects"`
+	Skipped    int64        `json:"skipped"`    // unreadable inputs skipped (--skip-bad)
 	FPS        float64      `json:"fps"`        // over the whole run
 	RecentFPS  float64      `json:"recent_fps"` // over the last 30 frames
 	Scale      float64      `json:"scale"`      // metres per model unit; 0: relative
@@ -134,7 +143,7 @@ type Snapshot struct {
 func (r *Recorder) Snapshot() Snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := Snapshot{Provider: r.provider, Frames: r.frames, Dropped: r.dropped, Reconnects: r.reconnects, Scale: r.scale,
+	s := Snapshot{Provider: r.provider, Frames: r.frames, Dropped: r.dropped, Reconnects: r.reconnects, Skipped: r.skipped, Scale: r.scale,
 		NoGround: r.noGround, Unscaled: r.unscaled}
 	if r.frames > 1 {
 		s.FPS = float64(r.frames-1) / r.last.Sub(r.first).Seconds()
@@ -175,8 +184,8 @@ func finite(v float64) float64 {
 
 // Table writes the exit report: totals, then one line per stage.
 func (s Snapshot) Table(w io.Writer) {
-	fmt.Fprintf(w, "frames %d, %.1f frames/s, dropped %d, reconnects %d, provider %s\n",
-		s.Frames, finite(s.FPS), s.Dropped, s.Reconnects, s.Provider)
+	fmt.Fprintf(w, "frames %d, %.1f frames/s, dropped %d, reconnects %d, skipped %d, provider %s\n",
+		s.Frames, finite(s.FPS), s.Dropped, s.Reconnects, s.Skipped, s.Provider)
 	if s.NoGround > 0 {
 		fmt.Fprintf(w, "no ground plane in %d of %d frames: %d held the last scale, %d written as relative depth (metric: false)\n",
 			s.NoGround, s.Frames, s.NoGround-s.Unscaled, s.Unscaled)
@@ -198,6 +207,8 @@ func (s Snapshot) Prometheus(w io.Writer) {
 	fmt.Fprintf(w, "edge_depth_dropped_frames_total %d\n", s.Dropped)
 	metric("reconnects_total", "counter", "Times the live source was reopened.")
 	fmt.Fprintf(w, "edge_depth_reconnects_total %d\n", s.Reconnects)
+	metric("skipped_inputs_total", "counter", "Unreadable inputs skipped (--skip-bad).")
+	fmt.Fprintf(w, "edge_depth_skipped_inputs_total %d\n", s.Skipped)
 	metric("fps", "gauge", "Frames per second over the last 30 frames.")
 	fmt.Fprintf(w, "edge_depth_fps %g\n", finite(s.RecentFPS))
 	metric("scale", "gauge", "Metres per model depth unit (0: relative depth).")

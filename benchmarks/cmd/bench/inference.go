@@ -32,6 +32,7 @@ type sizeResult struct {
 	flops  benchmarks.FLOPs
 	rows   []row
 	probes []probe
+	spread benchmarks.Spread // of the reference disparity
 }
 
 // inferenceSetup says what to export and how long to time it.
@@ -80,6 +81,10 @@ func measureSize(s inferenceSetup, w, h int) (sizeResult, error) {
 	if err != nil {
 		return res, err
 	}
+	if err := benchmarks.CheckSpread(fmt.Sprintf("%s at %dx%d", s.net, w, h), ref, benchmarks.MinSpread); err != nil {
+		return res, err
+	}
+	res.spread = benchmarks.SpreadOf(ref)
 	for i, c := range cs {
 		out, err := c.out()
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -19,9 +20,13 @@ import (
 
 // freshRun saves a freshly initialised depth net with cfg's architecture
 // the way the trainer saves a run, so export reads it like any other.
-// Speed does not depend on the weights; the disparity heads are scaled by
-// 30 (as export's parity tests do) so the sigmoid spans most of (0, 1)
-// and the max |Δ| column compares real outputs, not a flat 0.5.
+// Speed does not depend on the weights, but the max |Δ| column does: a
+// fresh net's disparity is nearly flat, and scaling its head blindly
+// saturates the sigmoid at 0/1, where every runtime (INT8 too) agrees to
+// the last bit. So the finest disparity head is standardised instead
+// (spreadDisparity): on a synthetic-world frame its logits get mean 0
+// and std 2, and the harness checks the reference's spread
+// (benchmarks.CheckSpread) before comparing.
 func freshRun(dir string, cfg config.Config) error {
 	training.ManualSeed(int64(cfg.Train.Seed))
 	m, err := training.NewModel(cfg.Model, gotch.CPU)
@@ -37,28 +42,75 @@ func freshRun(dir string, cfg config.Config) error {
 	for i := range scales {
 		scales[i] = i
 	}
+	w, h := cfg.Data.Width, cfg.Data.Height
+	disp := m.Predict(worldFrames(1, w, h)[0], w, h, gotch.CPU)
+	weights, err := spreadDisparity(m.WeightTensors(), disp, logitStd)
+	if err != nil {
+		return fmt.Errorf("fresh run: %w", err)
+	}
 	rec := checkpoint.Record{ProjectVersion: "bench", Config: cfgJSON, Step: 0,
-		Arch: checkpoint.Arch{Encoder: mc.Encoder, WidthMultiplier: mc.Width, InputWidth: cfg.Data.Width,
-			InputHeight: cfg.Data.Height, Padding: mc.Padding, MinDepth: mc.MinDepth, MaxDepth: mc.MaxDepth, Scales: scales}}
-	ck := checkpoint.Checkpoint{Record: rec, Weights: spreadDisparity(m.WeightTensors())}
-	if err := checkpoint.SaveRun(dir, ck); err != nil {
+		Arch: checkpoint.Arch{Encoder: mc.Encoder, WidthMultiplier: mc.Width, InputWidth: w,
+			InputHeight: h, Padding: mc.Padding, MinDepth: mc.MinDepth, MaxDepth: mc.MaxDepth, Scales: scales}}
+	if err := checkpoint.SaveRun(dir, checkpoint.Checkpoint{Record: rec, Weights: weights}); err != nil {
 		return fmt.Errorf("fresh run %s: %w", dir, err)
 	}
 	return nil
 }
 
-func spreadDisparity(ts []checkpoint.Tensor) []checkpoint.Tensor {
+// logitStd is the spread given to the finest head's logits: sigmoid of
+// ±2 std spans 0.02..0.98, varied and off the flat ends.
+const logitStd = 2
+
+// finestHead is the prefix of the exported disparity head's tensors.
+const finestHead = "depth.decoder.dispconv_0."
+
+// spreadDisparity rescales the finest disparity head so that its logits,
+// whose sigmoid was disp, get mean 0 and standard deviation std: z' =
+// (z − μ)·k with k = std/σ, i.e. weight·k and (bias − μ)·k.
+func spreadDisparity(ts []checkpoint.Tensor, disp []float32, std float64) ([]checkpoint.Tensor, error) {
+	mu, sigma := logitStats(disp)
+	if !(sigma > 0) {
+		return nil, fmt.Errorf("the fresh net's disparity is constant (logit σ %g): cannot spread it", sigma)
+	}
+	k := std / sigma
+	found := 0
 	for i, x := range ts {
-		if !strings.HasPrefix(x.Name, "depth.decoder.dispconv_") {
+		if !strings.HasPrefix(x.Name, finestHead) {
 			continue
 		}
-		v, _ := x.Float32s()
-		for k := range v {
-			v[k] *= 30
+		v, err := x.Float32s()
+		if err != nil {
+			return nil, err
+		}
+		for j := range v {
+			if strings.HasSuffix(x.Name, ".bias") {
+				v[j] = float32((float64(v[j]) - mu) * k)
+			} else {
+				v[j] = float32(float64(v[j]) * k)
+			}
 		}
 		ts[i] = checkpoint.F32(x.Name, x.Shape, v)
+		found++
 	}
-	return ts
+	if found != 2 {
+		return nil, fmt.Errorf("want the weight and bias of %s*, found %d tensors", finestHead, found)
+	}
+	return ts, nil
+}
+
+// logitStats is the mean and standard deviation of the logits of
+// sigmoid outputs d.
+func logitStats(d []float32) (mu, sigma float64) {
+	var s, ss float64
+	for _, v := range d {
+		x := math.Min(math.Max(float64(v), 1e-7), 1-1e-7)
+		z := math.Log(x / (1 - x))
+		s += z
+		ss += z * z
+	}
+	n := float64(len(d))
+	mu = s / n
+	return mu, math.Sqrt(math.Max(ss/n-mu*mu, 0))
 }
 
 // variant is one way of exporting the same network.

@@ -70,7 +70,10 @@ func writePeaks(b *bytes.Buffer, inf inference) {
 func writeLatency(b *bytes.Buffer, inf inference) {
 	fmt.Fprintf(b, "## Latency\n\n`× fastest` is p50 over the fastest runtime's p50 at the same size. GFLOP/s is the "+
 		"model's FLOPs (below) over p50 — for INT8 the same count, so it is an FP32-equivalent rate. "+
-		"max |Δ| is the largest difference of the disparity (sigmoid, in (0, 1)) from ONNX Runtime FP32 on the same frame.\n\n")
+		"max |Δ| is the largest difference of the disparity (sigmoid, in (0, 1)) from ONNX Runtime FP32 on the same frame; "+
+		"the reference must vary for that to mean anything, so the harness refuses one whose p5–p95 spans less than %g or "+
+		"that is saturated (under %.0f %% of pixels inside (0.01, 0.99)). Reference spread per size: %s.\n\n",
+		benchmarks.MinSpread, 100*benchmarks.MinInside, spreads(inf))
 	pk := inf.best().best
 	t := benchmarks.Table{Header: []string{"network", "size", "runtime", "model", "p50 ms", "p95 ms", "× fastest", "GFLOP/s", "% of peak", "max |Δ|"},
 		Align: "llllrrrrrr"}
@@ -95,6 +98,15 @@ func writeLatency(b *bytes.Buffer, inf inference) {
 	t.Write(b)
 	fmt.Fprintf(b, "† INT8 against the float32 peak: integer SIMD (VNNI where the header lists it) does several int8 "+
 		"multiply-adds per float32 FMA, so INT8 may pass 100 %%; the column shows how far it gets beyond what float32 could.\n\n")
+}
+
+// spreads lists each size's reference disparity p5..p95.
+func spreads(inf inference) string {
+	var parts []string
+	for _, s := range inf.sizes {
+		parts = append(parts, fmt.Sprintf("%s %s p5 %.2f, p95 %.2f", s.net, s.size(), s.spread.P5, s.spread.P95))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func loadedOpenCV(s sizeResult) bool {
