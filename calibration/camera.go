@@ -12,8 +12,8 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xdistill/edge-depth/camera"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
 
 // Board is a chessboard target: Cols×Rows inner corners (OpenCV's pattern

@@ -11,7 +11,7 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/internal/data/camera"
 )
 
 // truth is the camera the test views are rendered with: not centred,

@@ -3,7 +3,7 @@ package calibration
 import (
 	"math"
 
-	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/internal/data/camera"
 )
 
 // BoardPose places a chessboard in front of a camera: rotations (radians)

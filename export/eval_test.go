@@ -8,12 +8,12 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/edge/ort"
 	"github.com/xdistill/edge-depth/export"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
 	"github.com/xdistill/edge-depth/internal/onnxcheck"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/ort"
 	"github.com/xdistill/edge-depth/training"
 )
 

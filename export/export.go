@@ -18,9 +18,9 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // DefaultOpset is what TensorRT 8 on a Jetson handles best.

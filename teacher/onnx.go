@@ -13,8 +13,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/xdistill/edge-depth/edge/ort"
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 // ONNX is a segmentation model opened for labelling. Label is safe for

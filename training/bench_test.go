@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // benchSet generates a small synthetic dataset at the default training size.

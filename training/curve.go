@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/xdistill/edge-depth/plot"
+	"github.com/xdistill/edge-depth/internal/plot"
 )
 
 // ReadStepLog reads RUN/metrics.jsonl: one StepLog per logged step, in

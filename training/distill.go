@@ -8,8 +8,8 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // Translator is X-Distill's depth-to-segmentation head: a few 3×3 conv

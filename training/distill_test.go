@@ -10,8 +10,8 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // labelledSlide is slideData with group labels: the top third "sky" (6),

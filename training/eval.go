@@ -8,8 +8,8 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/metrics"
 )
 
 // EvalSample is one test image: the network input (float32 CHW in [0, 1]

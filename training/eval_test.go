@@ -7,8 +7,8 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/metrics"
 )
 
 // selfSet's ground truth is k × the model's own prediction, resized to a

@@ -10,8 +10,8 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
 )
 
 // warpL1 reconstructs the target (frame index 1 of the batch) from source

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/xdistill/edge-depth/camera"
-	"github.com/xdistill/edge-depth/distill"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/npy"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/format/npy"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // KITTISet reads a KITTI-raw-layout dataset (KITTI itself or the synthetic

@@ -8,8 +8,8 @@ import (
 	_ "image/png"
 	"os"
 
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
 
 // Check reads, for every entry, the header of each file a sample needs

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
 	"github.com/xdistill/edge-depth/internal/pyref"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/synth"
 )
 
 func TestKITTISetReadsTheSyntheticWorld(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/distill"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // Sample is one training example on the host: frames t−1, t, t+1 as

@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/internal/metrics"
 	"github.com/xdistill/edge-depth/internal/pyref"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/synth"
 )
 
 // evaluateDepthJudge is Monodepth2's evaluate_depth.py loop written out

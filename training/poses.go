@@ -5,7 +5,7 @@ import (
 	"io/fs"
 	"sync"
 
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
 )
 
 // drivePoses caches each drive's poses.txt (nil when the drive has none).

@@ -8,8 +8,8 @@ import (
 
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 func TestSplitSharesTheBatch(t *testing.T) {

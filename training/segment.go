@@ -11,9 +11,10 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/distill"
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // SegPrefix is where a SegModel's tensors live in its VarStore and
@@ -53,10 +54,10 @@ func (m *SegModel) PredictLogits(image []float32, w, h int, device gotch.Device)
 }
 
 // WeightTensors is the model's state for a checkpoint.
-func (m *SegModel) WeightTensors() []checkpoint.Tensor { return toCheckpoint(variables(m.VS)) }
+func (m *SegModel) WeightTensors() []safetensors.Tensor { return toCheckpoint(variables(m.VS)) }
 
 // LoadWeights restores the model from checkpoint weights.
-func (m *SegModel) LoadWeights(f *checkpoint.File) error {
+func (m *SegModel) LoadWeights(f *safetensors.File) error {
 	return fromCheckpoint(variables(m.VS), f, "weights "+f.Path)
 }
 

@@ -15,8 +15,8 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
 )
 
 // SegTrainConfig is a built-in teacher's training run. It is saved in the

@@ -7,7 +7,7 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/internal/config"
 	"github.com/xdistill/edge-depth/internal/pyref"
 )
 

@@ -14,9 +14,10 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // Progress receives the trainer's progress (a terminal bar in the CLI).
@@ -355,7 +356,7 @@ func (t *Trainer) snapshot(step int) error {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	meta := map[string]string{"format": "pt", "step": fmt.Sprint(step)}
-	if err := checkpoint.Write(path, t.model.WeightTensors(), meta); err != nil {
+	if err := safetensors.Write(path, t.model.WeightTensors(), meta); err != nil {
 		return fmt.Errorf("snapshot %s: %w", path, err)
 	}
 	return nil

@@ -11,9 +11,9 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
 
 // slideData is a camera sliding past a textured wall: frames are the

@@ -14,8 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/internal/fsutil"
+	"github.com/xdistill/edge-depth/internal/metrics"
 )
 
 // Arm is one configuration of the ablation: a name (its run folders are

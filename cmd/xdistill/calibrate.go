@@ -10,10 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xdistill/edge-depth/calibration"
-	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/edge/capture"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
 
 func init() { subcommands = append(subcommands, newCalibrateCmd) }

@@ -11,11 +11,11 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xdistill/edge-depth/calibration"
-	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/edge/capture"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // smallDepthModel is a three-conv float model with the exporter's

@@ -14,11 +14,11 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/plot"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/fsutil"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/plot"
+	"github.com/xdistill/edge-depth/internal/progress"
 	"github.com/xdistill/edge-depth/training"
 )
 

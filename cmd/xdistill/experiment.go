@@ -20,14 +20,14 @@ import (
 	"github.com/sugarme/gotch"
 
 	"github.com/xdistill/edge-depth/benchmarks/ablation"
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/plot"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
+	"github.com/xdistill/edge-depth/internal/fsutil"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/plot"
+	"github.com/xdistill/edge-depth/internal/progress"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 func init() { subcommands = append(subcommands, newExperimentCmd) }
@@ -306,7 +306,7 @@ func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg conf
 		return r, err
 	}
 	for _, step := range snapshotSteps(cfg) {
-		f, err := checkpoint.Read(training.SnapshotPath(cfg.Train.Out, step))
+		f, err := safetensors.Read(training.SnapshotPath(cfg.Train.Out, step))
 		if errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(log, "learning curve of %s: no snapshot at step %d; left out\n", cfg.Train.Out, step)
 			continue

@@ -7,7 +7,7 @@ import (
 	"math"
 
 	"github.com/xdistill/edge-depth/benchmarks/ablation"
-	"github.com/xdistill/edge-depth/plot"
+	"github.com/xdistill/edge-depth/internal/plot"
 	"github.com/xdistill/edge-depth/training"
 )
 

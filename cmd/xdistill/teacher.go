@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
 	"github.com/xdistill/edge-depth/teacher"
 )
 

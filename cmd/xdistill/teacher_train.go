@@ -14,14 +14,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
 	"github.com/xdistill/edge-depth/export"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/progress"
 	"github.com/xdistill/edge-depth/teacher"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 func init() {

@@ -12,8 +12,8 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xdistill/edge-depth/edge/ort"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 // Model is an open depth model.

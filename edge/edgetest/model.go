@@ -11,8 +11,8 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // Kind selects the network body.

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/internal/data/camera"
 )
 
 // Config describes the camera and the search.

@@ -15,7 +15,7 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/internal/data/camera"
 )
 
 // aspectTolerance is how far (relative) the frame's aspect ratio may be

@@ -10,9 +10,9 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xdistill/edge-depth/calibration"
-	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/edge/depthnet"
 	"github.com/xdistill/edge-depth/edge/undistort"
+	"github.com/xdistill/edge-depth/internal/data/camera"
 )
 
 // lens is the camera the frames are rendered with: strong barrel

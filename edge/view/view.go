@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/xdistill/edge-depth/plot"
+	"github.com/xdistill/edge-depth/internal/plot"
 )
 
 // Renderer draws w×h frames into 2w×h views.

@@ -3,7 +3,7 @@ package view
 import (
 	"testing"
 
-	"github.com/xdistill/edge-depth/plot"
+	"github.com/xdistill/edge-depth/internal/plot"
 )
 
 // The depth panel uses magma by inverse depth: the nearest point is the

@@ -53,7 +53,7 @@ func TestNativeBindingsArePinned(t *testing.T) {
 func TestEdgeDepthImportsNoGotch(t *testing.T) {
 	// Every package of the edge side, plus the binary; patterns that match
 	// no package yet are skipped by go list -e.
-	for _, pkg := range []string{"./cmd/edge-depth", "./edge/...", "./calibration/...", "./onnxgraph/..."} {
+	for _, pkg := range []string{"./cmd/edge-depth", "./edge/...", "./calibration/...", "./internal/onnx/...", "./internal/ort/..."} {
 		deps := goCmd(t, "list", "-e", "-deps", pkg)
 		if strings.Contains(deps, gotchModule) {
 			t.Errorf("go list -deps %s contains %s; the edge side must not import gotch", pkg, gotchModule)
