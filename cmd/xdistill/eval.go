@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/sugarme/gotch"
 
+	"github.com/xdistill/edge-depth/internal/colormap"
 	"github.com/xdistill/edge-depth/internal/data/kitti"
 	"github.com/xdistill/edge-depth/internal/fsutil"
 	"github.com/xdistill/edge-depth/internal/metrics"
@@ -253,8 +254,8 @@ func examplesGrid(m *training.Model, set *training.KITTISet, dev gotch.Device, p
 		disp := m.Predict(smp.Image, w, h, dev)
 		gt := metrics.ResizeNearest(smp.GT, smp.GTW, smp.GTH, w, h)
 		pred := training.DispToDepthHost(disp, m.MinDepth, m.MaxDepth)
-		rows = append(rows, []image.Image{rgbPanel(smp.Image, w, h), plot.Heat(disp, w, h, 0, maxOf(disp), false),
-			plot.Heat(invert(gt), w, h, 0, maxOf(invert(gt)), true), plot.Heat(relError(pred, gt), w, h, 0, 0.5, false)})
+		rows = append(rows, []image.Image{rgbPanel(smp.Image, w, h), colormap.Heat(disp, w, h, 0, maxOf(disp), false),
+			colormap.Heat(invert(gt), w, h, 0, maxOf(invert(gt)), true), colormap.Heat(relError(pred, gt), w, h, 0, 0.5, false)})
 	}
 	return plot.SavePNG(path, plot.Grid(rows))
 }

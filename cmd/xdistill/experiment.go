@@ -20,6 +20,7 @@ import (
 	"github.com/sugarme/gotch"
 
 	"github.com/xdistill/edge-depth/benchmarks/ablation"
+	"github.com/xdistill/edge-depth/internal/colormap"
 	"github.com/xdistill/edge-depth/internal/config"
 	"github.com/xdistill/edge-depth/internal/format/safetensors"
 	"github.com/xdistill/edge-depth/internal/fsutil"
@@ -452,10 +453,10 @@ func (e *experiment) examples(set *groupedSet, path string) error {
 			return err
 		}
 		gt := invert(metrics.ResizeNearest(smp.GT, smp.GTW, smp.GTH, w, h))
-		row := []image.Image{rgbPanel(smp.Image, w, h), plot.Heat(gt, w, h, 0, maxOf(gt), true)}
+		row := []image.Image{rgbPanel(smp.Image, w, h), colormap.Heat(gt, w, h, 0, maxOf(gt), true)}
 		for _, m := range models {
 			disp := m.Predict(smp.Image, w, h, e.dev)
-			row = append(row, plot.Heat(disp, w, h, 0, maxOf(disp), false))
+			row = append(row, colormap.Heat(disp, w, h, 0, maxOf(disp), false))
 		}
 		rows = append(rows, row)
 	}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/xdistill/edge-depth/internal/plot"
+	"github.com/xdistill/edge-depth/internal/colormap"
 )
 
 // Renderer draws w×h frames into 2w×h views.
@@ -22,7 +22,7 @@ type Renderer struct {
 func New(w, h int) *Renderer {
 	r := &Renderer{w: w, h: h, inv: make([]float32, w*h)}
 	for i := range r.lut {
-		c := plot.Magma(float64(i) / 255)
+		c := colormap.Magma(float64(i) / 255)
 		r.lut[i] = [3]uint8{c.B, c.G, c.R}
 	}
 	return r

@@ -1,4 +1,8 @@
-package plot
+// Package colormap turns values into colours (matplotlib's magma map):
+// the depth view of edge-depth and the evaluation images of xdistill. It is
+// kept apart from internal/plot so the edge runtime links no chart or font
+// code; it imports only the standard library, and anything may import it.
+package colormap
 
 import (
 	"image"
@@ -33,25 +37,4 @@ func Heat(v []float32, w, h int, lo, hi float64, skipZero bool) *image.RGBA {
 		img.SetRGBA(i%w, i/w, c)
 	}
 	return img
-}
-
-// Grid stacks rows of equally sized panels into one image.
-func Grid(rows [][]image.Image) *image.RGBA {
-	pw, ph := rows[0][0].Bounds().Dx(), rows[0][0].Bounds().Dy()
-	cols := 0
-	for _, r := range rows {
-		cols = max(cols, len(r))
-	}
-	out := image.NewRGBA(image.Rect(0, 0, cols*pw, len(rows)*ph))
-	for y, r := range rows {
-		for x, p := range r {
-			b := p.Bounds()
-			for yy := range min(ph, b.Dy()) {
-				for xx := range min(pw, b.Dx()) {
-					out.Set(x*pw+xx, y*ph+yy, p.At(b.Min.X+xx, b.Min.Y+yy))
-				}
-			}
-		}
-	}
-	return out
 }
