@@ -1,4 +1,4 @@
-package calibration
+package chessboard
 
 import (
 	"context"
@@ -63,11 +63,11 @@ func writeGrey(path string, pix []uint8, w, h int) error {
 func TestCameraRecoversKnownIntrinsics(t *testing.T) {
 	dir := t.TempDir()
 	renderViews(t, dir, DemoPoses())
-	files, err := ListImages(dir)
+	files, err := filepath.Glob(filepath.Join(dir, "*.png"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := CalibrateCamera(context.Background(), ImageViews(files), CameraOptions{Board: testBoard})
+	res, err := Calibrate(context.Background(), ImageViews(files), Options{Board: testBoard})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,8 +112,8 @@ func TestCameraRefusesTooFewBoardsAndListsSkips(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	files, _ := ListImages(dir)
-	res, err := CalibrateCamera(context.Background(), ImageViews(files), CameraOptions{Board: testBoard, MinBoards: 3})
+	files, _ := filepath.Glob(filepath.Join(dir, "*.png"))
+	res, err := Calibrate(context.Background(), ImageViews(files), Options{Board: testBoard, MinBoards: 3})
 	if err == nil {
 		t.Fatal("2 boards with a minimum of 3: want an error")
 	}
@@ -126,7 +126,7 @@ func TestCameraRefusesTooFewBoardsAndListsSkips(t *testing.T) {
 		t.Errorf("used %v, skipped %v", res.Used, res.Skipped)
 	}
 	// The wrong board size finds nothing at all.
-	_, err = CalibrateCamera(context.Background(), ImageViews(files), CameraOptions{Board: Board{Cols: 7, Rows: 5, Square: 0.03}})
+	_, err = Calibrate(context.Background(), ImageViews(files), Options{Board: Board{Cols: 7, Rows: 5, Square: 0.03}})
 	if err == nil || !strings.Contains(err.Error(), "in 0 of 4 views") {
 		t.Errorf("wrong --board: %v", err)
 	}

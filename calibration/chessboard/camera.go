@@ -1,4 +1,4 @@
-package calibration
+package chessboard
 
 import (
 	"context"
@@ -59,7 +59,7 @@ func (b Board) objectPoints() []gocv.Point3f {
 type Views func(visit func(name string, img gocv.Mat) error) error
 
 // ImageViews reads image files.
-func ImageViews(files Files) Views {
+func ImageViews(files []string) Views {
 	return func(visit func(string, gocv.Mat) error) error {
 		for _, f := range files {
 			img := gocv.IMRead(f, gocv.IMReadColor)
@@ -90,8 +90,9 @@ func VideoViews(path string, max int) Views {
 		defer vc.Close()
 		want := map[int]bool{}
 		if total := int(vc.Get(gocv.VideoCaptureFrameCount)); total > 0 {
-			for _, i := range Spread(total, max) {
-				want[i] = true
+			// Evenly spread, as the INT8 frame picker's calibration.Spread.
+			for k := range min(max, total) {
+				want[k*total/min(max, total)] = true
 			}
 		}
 		frame := gocv.NewMat()
@@ -113,16 +114,16 @@ func VideoViews(path string, max int) Views {
 	}
 }
 
-// CameraOptions tune the camera calibration.
-type CameraOptions struct {
+// Options tune the camera calibration.
+type Options struct {
 	Board     Board
 	MinBoards int  // fewer detected boards is an error (default 5)
 	K3        bool // also estimate k3 (wide-angle lenses); otherwise it is fixed at 0
 	Progress  *progress.Bar
 }
 
-// CameraResult is a finished calibration.
-type CameraResult struct {
+// Result is a finished calibration.
+type Result struct {
 	File    camera.File // intrinsics, k1 k2 p1 p2 k3, image size, RMS
 	Used    []string    // views whose board was found
 	Skipped []string    // views without a (whole) board
@@ -133,14 +134,14 @@ type CameraResult struct {
 // reads as CALIB_FIX_K2), so the values are spelled out here.
 const cvCalibFixK3 gocv.CalibFlag = 0x80
 
-// CalibrateCamera finds the board in every view (sub-pixel corners), then
+// Calibrate finds the board in every view (sub-pixel corners), then
 // estimates intrinsics and distortion with OpenCV's calibrateCamera.
-func CalibrateCamera(ctx context.Context, views Views, o CameraOptions) (CameraResult, error) {
+func Calibrate(ctx context.Context, views Views, o Options) (Result, error) {
 	if o.MinBoards <= 0 {
 		o.MinBoards = 5
 	}
 	var (
-		res     CameraResult
+		res     Result
 		size    image.Point
 		corners [][]gocv.Point2f
 	)
