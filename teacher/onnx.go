@@ -1,7 +1,3 @@
-// Package teacher runs X-Distill's frozen segmentation teacher: an ONNX
-// semantic-segmentation model, through ONNX Runtime, that labels training
-// frames with Cityscapes trainIds once, into a cache the trainer reads.
-// It never links libtorch. See docs/TEACHER.md.
 package teacher
 
 import (

@@ -1,5 +1,3 @@
-// Command edge-depth is the Jetson runtime: camera frames in, depth out,
-// through ONNX Runtime. It never links libtorch (see internal/depcheck).
 package main
 
 import (

@@ -1,5 +1,3 @@
-// Command xdistill is the workstation CLI: synthetic data, training,
-// evaluation, export and calibration of X-Distill depth networks.
 package main
 
 import (

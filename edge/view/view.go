@@ -1,6 +1,3 @@
-// Package view draws what the runtime shows: the camera image and its
-// colour-mapped depth side by side, as BGR bytes for OpenCV (window,
-// MJPEG, video). Drawing allocates nothing.
 package view
 
 import (

@@ -1,6 +1,3 @@
-// Package depcheck holds tests about the module's dependencies as a whole:
-// the pinned native bindings, and the rule that the edge runtime never
-// links libtorch.
 package depcheck
 
 import (

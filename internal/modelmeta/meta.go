@@ -1,6 +1,3 @@
-// Package modelmeta is the contract between the exporter and the edge
-// runtime: the metadata_props an exported depth model carries, and their
-// validation. It is pure Go so both sides (and tools) can import it.
 package modelmeta
 
 import (

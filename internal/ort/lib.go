@@ -1,7 +1,3 @@
-// Package ort finds and loads the ONNX Runtime shared library, opens models
-// with the best execution provider available (TensorRT → CUDA → CPU) and
-// runs them with pre-allocated tensors. It is part of the edge runtime and
-// must never import gotch.
 package ort
 
 import (

@@ -1,5 +1,3 @@
-// Package camera is the pinhole camera model shared by the synthetic world,
-// the data loaders, calibration and the edge runtime (no gotch here).
 package camera
 
 import (
