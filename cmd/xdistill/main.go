@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/xdistill/edge-depth/internal/cli"
 	"github.com/xdistill/edge-depth/internal/torchenv"
 )
 
@@ -37,7 +39,20 @@ func newRootCmd() *cobra.Command {
 	for _, add := range subcommands {
 		root.AddCommand(add())
 	}
+	useCLIConventions(root)
 	return root
+}
+
+// useCLIConventions gives xdistill the conventions edge-depth shares
+// (internal/cli): boolean flags print as `--verbose` in help, and a flag
+// mistake exits 2.
+func useCLIConventions(root *cobra.Command) {
+	cobra.AddTemplateFunc("flagUsages", cli.FlagUsages)
+	root.SetUsageTemplate(strings.NewReplacer(
+		".LocalFlags.FlagUsages", "flagUsages .LocalFlags",
+		".InheritedFlags.FlagUsages", "flagUsages .InheritedFlags",
+	).Replace(root.UsageTemplate()))
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.UsageError{Err: err} })
 }
 
 // subcommands is filled by init functions in this package's files, one file
@@ -55,6 +70,9 @@ func main() {
 			os.Exit(130)
 		}
 		fmt.Fprintln(os.Stderr, "xdistill:", err)
+		if cli.IsUsage(err) {
+			os.Exit(cli.ExitUsage)
+		}
 		os.Exit(1)
 	}
 }
