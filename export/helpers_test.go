@@ -21,6 +21,7 @@ import (
 	"github.com/xdistill/edge-depth/internal/format/safetensors"
 	"github.com/xdistill/edge-depth/internal/ort"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // Training size of the test runs: the default synthetic config's.
@@ -154,7 +155,7 @@ func frames(t testing.TB, w, h, n int, seed uint64) [][]float32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := training.OpenKITTI(root, kitti.SplitPath(root, "test"), w, h)
+	set, err := data.OpenKITTI(root, kitti.SplitPath(root, "test"), w, h)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/xdistill/edge-depth/internal/checkpoint"
 	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // SegTrainConfig is a built-in teacher's training run. It is saved in the
@@ -44,7 +45,7 @@ type SegTrainConfig struct {
 // and resuming from it.
 type SegTrainer struct {
 	Cfg      SegTrainConfig
-	Data     Dataset // frames with labels, e.g. a SegSet
+	Data     data.Dataset // frames with labels, e.g. a SegSet
 	Device   gotch.Device
 	Progress Progress
 	Version  string
@@ -162,8 +163,8 @@ func (t *SegTrainer) loop(ctx context.Context, start int) error {
 	if t.ClassWeights != nil {
 		weight = ws.T(ts.MustOfSlice(t.ClassWeights).MustTo(t.Device, true))
 	}
-	loader := &Loader{Data: t.Data, BatchSize: c.BatchSize, Seed: uint64(c.Seed), Workers: c.Workers,
-		Aug: Augment{ColorJitter: c.ColorJitter, FlipProb: c.FlipProb}}
+	loader := &data.Loader{Data: t.Data, BatchSize: c.BatchSize, Seed: uint64(c.Seed), Workers: c.Workers,
+		Aug: data.Augment{ColorJitter: c.ColorJitter, FlipProb: c.FlipProb}}
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches, loadErr := loader.Run(lctx, start, c.Steps)
@@ -219,7 +220,7 @@ func (t *SegTrainer) loop(ctx context.Context, start int) error {
 // step runs one optimisation step and returns its cross-entropy. A
 // non-finite loss is an error at once: with labels from the data and no
 // photometric terms, it means a diverged run, not a bad batch.
-func (t *SegTrainer) step(hb *HostBatch, weight *ts.Tensor) (float64, error) {
+func (t *SegTrainer) step(hb *data.HostBatch, weight *ts.Tensor) (float64, error) {
 	s := NewScope()
 	defer s.Drop()
 	n := hb.H * hb.W

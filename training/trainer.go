@@ -17,6 +17,7 @@ import (
 	"github.com/xdistill/edge-depth/internal/checkpoint"
 	"github.com/xdistill/edge-depth/internal/config"
 	"github.com/xdistill/edge-depth/internal/format/safetensors"
+	"github.com/xdistill/edge-depth/training/data"
 	"github.com/xdistill/edge-depth/training/distill"
 )
 
@@ -35,7 +36,7 @@ const maxBadSteps = 5
 // Trainer runs the self-supervised training of one run directory.
 type Trainer struct {
 	Cfg      config.Config
-	Data     Dataset
+	Data     data.Dataset
 	Device   gotch.Device
 	Progress Progress
 	Version  string // project version for the run record
@@ -194,8 +195,8 @@ func (t *Trainer) resume() (int, error) {
 
 func (t *Trainer) loop(ctx context.Context, start int) error {
 	c := t.Cfg
-	loader := &Loader{Data: t.Data, BatchSize: c.Train.BatchSize, Seed: uint64(c.Train.Seed), Workers: c.Data.Workers,
-		Aug: Augment{ColorJitter: c.Train.ColorJitter, FlipProb: c.Train.FlipProb}, GTPose: c.Train.GTPose}
+	loader := &data.Loader{Data: t.Data, BatchSize: c.Train.BatchSize, Seed: uint64(c.Train.Seed), Workers: c.Data.Workers,
+		Aug: data.Augment{ColorJitter: c.Train.ColorJitter, FlipProb: c.Train.FlipProb}, GTPose: c.Train.GTPose}
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches, loadErr := loader.Run(lctx, start, c.Train.Steps)
@@ -295,7 +296,7 @@ func status(epoch int, l Losses, rate float64) string {
 
 // trainStep runs one optimisation step; false when the loss is not finite
 // (the update is then skipped).
-func (t *Trainer) trainStep(hb *HostBatch, lw LossWeights) (Losses, bool) {
+func (t *Trainer) trainStep(hb *data.HostBatch, lw LossWeights) (Losses, bool) {
 	t.opt.ZeroGrad()
 	var terms Losses
 	var ok bool

@@ -21,12 +21,13 @@ import (
 	"github.com/xdistill/edge-depth/internal/plot"
 	"github.com/xdistill/edge-depth/internal/progress"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 func init() { subcommands = append(subcommands, newEvalCmd) }
 
 func newEvalCmd() *cobra.Command {
-	var run, data, split, protocol, evalSplit, device, gt string
+	var run, root, split, protocol, evalSplit, device, gt string
 	var stereoScale float64
 	cmd := &cobra.Command{
 		Use:   "eval",
@@ -72,12 +73,12 @@ kitti follows Monodepth2's evaluate_depth.py for its two Eigen splits:
 				return err
 			}
 			if protocol == "make3d" {
-				return evalMake3D(cmd, m, data, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight, dev, run)
+				return evalMake3D(cmd, m, root, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight, dev, run)
 			}
 			if split == "" {
-				split = kitti.SplitPath(data, "test")
+				split = kitti.SplitPath(root, "test")
 			}
-			set, err := training.OpenKITTI(data, split, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight)
+			set, err := data.OpenKITTI(root, split, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight)
 			if err != nil {
 				return err
 			}
@@ -90,13 +91,13 @@ kitti follows Monodepth2's evaluate_depth.py for its two Eigen splits:
 			if evalSplit != "" { // Monodepth2 names both splits' files test_files.txt
 				name = evalSplit
 			}
-			prefix := filepath.Join(run, "eval-"+filepath.Base(data)+"-"+name)
-			return evalReport(cmd.Context(), m, set, kitti.SplitPath(data, "train"), opts, dev, prefix, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			prefix := filepath.Join(run, "eval-"+filepath.Base(root)+"-"+name)
+			return evalReport(cmd.Context(), m, set, kitti.SplitPath(root, "train"), opts, dev, prefix, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&run, "checkpoint", "runs/latest", "run directory (or its checkpoint folder)")
-	f.StringVar(&data, "data", "data/synthetic", "dataset root (KITTI raw layout)")
+	f.StringVar(&root, "data", "data/synthetic", "dataset root (KITTI raw layout)")
 	f.StringVar(&split, "split", "", "split file (default DATA/splits/test_files.txt)")
 	f.StringVar(&protocol, "protocol", "synthetic", "synthetic, kitti or make3d (DATA holds Test134/ and Gridlaser/)")
 	f.StringVar(&evalSplit, "eval-split", "", "with --protocol kitti: eigen (default) or eigen_benchmark (needs --gt)")
@@ -139,7 +140,7 @@ func kittiSplitOptions(evalSplit, gt string) (metrics.Options, error) {
 // next to two image-blind baselines (the best constant depth, and the mean
 // depth map of the training split when it has dense ground truth), and
 // PREFIX.png with examples.
-func evalReport(ctx context.Context, m *training.Model, set *training.KITTISet, trainSplit string, o metrics.Options, dev gotch.Device, prefix string, out, log io.Writer) error {
+func evalReport(ctx context.Context, m *training.Model, set *data.KITTISet, trainSplit string, o metrics.Options, dev gotch.Device, prefix string, out, log io.Writer) error {
 	res, err := m.Evaluate(ctx, set, o, dev, progress.New(log, "eval", set.Len()))
 	if err != nil {
 		return err
@@ -175,7 +176,7 @@ func budgetSection(b *metrics.ErrorBudget) string {
 
 // constantBaseline scores a constant prediction: after median scaling it
 // is each image's median ground truth, the best constant there is.
-func constantBaseline(set *training.KITTISet, o metrics.Options) (metrics.Depth, error) {
+func constantBaseline(set *data.KITTISet, o metrics.Options) (metrics.Depth, error) {
 	var acc metrics.Accumulator
 	for i := range set.Len() {
 		smp, err := set.LoadEval(i)
@@ -198,7 +199,7 @@ func constantBaseline(set *training.KITTISet, o metrics.Options) (metrics.Depth,
 // it has not learnt more than the dataset's average layout. ok is false
 // when the training split has no dense ground truth of the test's size
 // (KITTI's sparse LiDAR, a custom camera).
-func priorBaseline(set *training.KITTISet, trainSplit string, o metrics.Options) (metrics.Depth, bool) {
+func priorBaseline(set *data.KITTISet, trainSplit string, o metrics.Options) (metrics.Depth, bool) {
 	entries, err := kitti.ReadSplit(trainSplit)
 	if err != nil || len(entries) == 0 || set.Len() == 0 {
 		return metrics.Depth{}, false
@@ -243,7 +244,7 @@ func priorBaseline(set *training.KITTISet, trainSplit string, o metrics.Options)
 
 // examplesGrid draws up to 4 samples: input | predicted disparity |
 // ground-truth inverse depth | relative error after median scaling.
-func examplesGrid(m *training.Model, set *training.KITTISet, dev gotch.Device, path string) error {
+func examplesGrid(m *training.Model, set *data.KITTISet, dev gotch.Device, path string) error {
 	w, h := set.Size()
 	var rows [][]image.Image
 	for k := range min(4, set.Len()) {

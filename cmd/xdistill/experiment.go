@@ -28,6 +28,7 @@ import (
 	"github.com/xdistill/edge-depth/internal/plot"
 	"github.com/xdistill/edge-depth/internal/progress"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
 	"github.com/xdistill/edge-depth/training/distill"
 )
 
@@ -281,7 +282,7 @@ func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg conf
 	if err := checkExistingRun(cfg, io.Discard); err != nil { // another config's run is refused, not relabelled
 		return ablation.Run{}, err
 	}
-	train, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
+	train, err := data.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
 		return ablation.Run{}, err
 	}
@@ -469,19 +470,19 @@ func (e *experiment) examples(set *groupedSet, path string) error {
 // groupedSet is a test set whose ground-truth labels are mapped to class
 // groups, so the per-class metrics come out per group.
 type groupedSet struct {
-	*training.KITTISet
+	*data.KITTISet
 	groups distill.Grouping
 }
 
 func openGrouped(cfg config.Config, g distill.Grouping) (*groupedSet, error) {
-	set, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "test"), cfg.Data.Width, cfg.Data.Height)
+	set, err := data.OpenKITTI(cfg.Data.Root, splitPath(cfg, "test"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
 		return nil, err
 	}
 	return &groupedSet{set, g}, nil
 }
 
-func (s *groupedSet) LoadEval(i int) (training.EvalSample, error) {
+func (s *groupedSet) LoadEval(i int) (data.EvalSample, error) {
 	smp, err := s.KITTISet.LoadEval(i)
 	if err == nil && smp.Labels != nil {
 		s.groups.Map(smp.Labels)

@@ -21,6 +21,7 @@ import (
 	"github.com/xdistill/edge-depth/internal/progress"
 	"github.com/xdistill/edge-depth/teacher"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
 	"github.com/xdistill/edge-depth/training/distill"
 )
 
@@ -121,7 +122,7 @@ func trainTeacher(ctx context.Context, bt builtinTeacher, out, log io.Writer) (t
 		return teacherRun{}, fmt.Errorf("teacher: %w", err)
 	}
 	defer lock.Unlock()
-	set, err := training.OpenSegSet(bt.data, split, bt.width, bt.height)
+	set, err := data.OpenSegSet(bt.data, split, bt.width, bt.height)
 	if err != nil {
 		return teacherRun{}, err
 	}

@@ -1,4 +1,4 @@
-package training
+package data
 
 import (
 	"fmt"
@@ -91,7 +91,7 @@ func (s *KITTISet) load(i int) (Sample, error) {
 	e := s.Entries[i]
 	var smp Sample
 	for k, df := range []int{-1, 0, 1} {
-		img, err := s.image(e.Drive, e.Frame+df)
+		img, err := s.Image(e.Drive, e.Frame+df)
 		if err != nil {
 			return Sample{}, err
 		}
@@ -107,7 +107,7 @@ func (s *KITTISet) load(i int) (Sample, error) {
 		smp.RelPose = &[2][16]float64{relPose(poses[e.Frame], poses[e.Frame-1]), relPose(poses[e.Frame], poses[e.Frame+1])}
 	}
 	if s.LabelRoot != "" {
-		if smp.Labels, err = s.labels(e); err != nil {
+		if smp.Labels, err = s.Labels(e); err != nil {
 			return Sample{}, err
 		}
 	}
@@ -138,23 +138,23 @@ func (s *KITTISet) UseGT(path string) error {
 	return nil
 }
 
-// labels reads the teacher's labels of entry e, resized (nearest) to the
+// Labels reads the teacher's labels of entry e, resized (nearest) to the
 // training size and grouped.
-func (s *KITTISet) labels(e kitti.Entry) ([]uint8, error) {
+func (s *KITTISet) Labels(e kitti.Entry) ([]uint8, error) {
 	path := e.Drive.LabelPath(s.LabelRoot, e.Frame)
 	l, w, h, err := kitti.ReadLabels(path)
 	if err != nil {
 		return nil, fmt.Errorf("teacher labels: %w (run `xdistill teacher label`, or set distill.teacher)", err)
 	}
 	if w != s.W || h != s.H {
-		l = resizeLabels(l, w, h, s.W, s.H)
+		l = ResizeLabels(l, w, h, s.W, s.H)
 	}
 	s.Grouping.Map(l)
 	return l, nil
 }
 
-// resizeLabels resamples a label map by nearest neighbour (pixel centres).
-func resizeLabels(src []uint8, sw, sh, dw, dh int) []uint8 {
+// ResizeLabels resamples a label map by nearest neighbour (pixel centres).
+func ResizeLabels(src []uint8, sw, sh, dw, dh int) []uint8 {
 	out := make([]uint8, dw*dh)
 	for y := range dh {
 		sy := min(sh-1, (2*y+1)*sh/(2*dh))
@@ -165,8 +165,8 @@ func resizeLabels(src []uint8, sw, sh, dw, dh int) []uint8 {
 	return out
 }
 
-// image reads one frame as float32 CHW in [0, 1] at the training size.
-func (s *KITTISet) image(d kitti.Drive, frame int) ([]float32, error) {
+// Image reads one frame as float32 CHW in [0, 1] at the training size.
+func (s *KITTISet) Image(d kitti.Drive, frame int) ([]float32, error) {
 	chw, w, h, err := kitti.ReadRGBFloat(d.ImagePath(s.Root, frame))
 	if err != nil || (w == s.W && h == s.H) {
 		return chw, err
@@ -191,7 +191,7 @@ func (s *KITTISet) LoadEval(i int) (EvalSample, error) {
 
 func (s *KITTISet) loadEval(i int) (EvalSample, error) {
 	e := s.Entries[i]
-	img, err := s.image(e.Drive, e.Frame)
+	img, err := s.Image(e.Drive, e.Frame)
 	if err != nil {
 		return EvalSample{}, err
 	}

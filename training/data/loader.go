@@ -1,4 +1,4 @@
-package training
+package data
 
 import (
 	"context"
@@ -6,9 +6,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
-
-	"github.com/sugarme/gotch"
-	"github.com/sugarme/gotch/ts"
 
 	"github.com/xdistill/edge-depth/training/distill"
 )
@@ -92,7 +89,7 @@ func (l *Loader) Run(ctx context.Context, from, to int) (<-chan *HostBatch, <-ch
 				return
 			}
 			go func(step int) {
-				b, err := l.batch(step)
+				b, err := l.Batch(step)
 				if err != nil {
 					select {
 					case errc <- err:
@@ -121,8 +118,9 @@ func (l *Loader) Run(ctx context.Context, from, to int) (<-chan *HostBatch, <-ch
 	return out, errc
 }
 
-// batch builds the batch of one step.
-func (l *Loader) batch(step int) (*HostBatch, error) {
+// Batch builds the batch of one step (a pure function of the seed and the
+// step); Run calls it from its workers, tests call it directly.
+func (l *Loader) Batch(step int) (*HostBatch, error) {
 	n := l.Data.Len()
 	if n == 0 {
 		return nil, fmt.Errorf("dataset is empty")
@@ -266,26 +264,34 @@ func (b *HostBatch) addLabels(i int, labels []uint8) error {
 	return nil
 }
 
-// Upload copies a host batch to device tensors owned by s.
-func (hb *HostBatch) Upload(s *Scope, device gotch.Device) *Batch {
-	shape := []int64{int64(hb.B), 3, int64(hb.H), int64(hb.W)}
-	up := func(data []float32, shape []int64) *ts.Tensor {
-		return s.T(ts.MustOfSlice(data).MustView(shape, true).MustTo(device, true))
+// Split cuts the batch into n equal shares along the sample axis (n must
+// divide B); the shares alias hb's buffers.
+func (hb *HostBatch) Split(n int) []*HostBatch {
+	if n == 1 {
+		return []*HostBatch{hb}
 	}
-	b := &Batch{K: up(hb.K, []int64{int64(hb.B), 4, 4})}
-	b.InvK = s.T(b.K.MustInverse(false))
-	for f := range 3 {
-		b.Net[f], b.Loss[f] = up(hb.Net[f], shape), up(hb.Loss[f], shape)
-	}
-	if hb.RelPose != nil {
-		n := 16 * hb.B
-		for k := range 2 {
-			b.GTPose[k] = up(hb.RelPose[k*n:(k+1)*n], []int64{int64(hb.B), 4, 4})
+	b, img, px := hb.B/n, 3*hb.H*hb.W, hb.H*hb.W
+	out := make([]*HostBatch, n)
+	for i := range n {
+		lo, hi := i*b, (i+1)*b
+		p := &HostBatch{B: b, H: hb.H, W: hb.W, Step: hb.Step, K: hb.K[16*lo : 16*hi]}
+		for f := range 3 {
+			p.Net[f], p.Loss[f] = hb.Net[f][img*lo:img*hi], hb.Loss[f][img*lo:img*hi]
 		}
+		if hb.RelPose != nil { // [2,B,4,4]
+			for k := range 2 {
+				p.RelPose = append(p.RelPose, hb.RelPose[16*(k*hb.B+lo):16*(k*hb.B+hi)]...)
+			}
+		}
+		if hb.Labels != nil {
+			p.Labels = hb.Labels[px*lo : px*hi]
+			for _, l := range p.Labels {
+				if l != distill.Ignore {
+					p.Valid++
+				}
+			}
+		}
+		out[i] = p
 	}
-	if hb.Labels != nil {
-		b.Labels = s.T(ts.MustOfSlice(hb.Labels).MustView([]int64{int64(hb.B), int64(hb.H), int64(hb.W)}, true).MustTo(device, true))
-		b.Valid = hb.Valid
-	}
-	return b
+	return out
 }
