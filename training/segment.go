@@ -2,7 +2,6 @@ package training
 
 import (
 	"math"
-	"os"
 	"slices"
 	"strconv"
 
@@ -104,9 +103,4 @@ func medianOf(xs []float64) float64 {
 		return (s[n/2-1] + s[n/2]) / 2
 	}
 	return s[len(s)/2]
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

@@ -4,29 +4,6 @@ import (
 	"github.com/sugarme/gotch/ts"
 )
 
-// Batch is one training batch of frame triplets (t−1, t, t+1).
-type Batch struct {
-	// Net are the frames the networks see (colour-jittered); Loss are the
-	// same frames without jitter, which the photometric loss compares, as
-	// in Monodepth2. Both [B,3,H,W] in [0, 1], index 0 = t−1, 1 = t, 2 = t+1.
-	Net, Loss [3]*ts.Tensor
-	K, InvK   *ts.Tensor // [B,4,4] intrinsics at the training size
-	// GTPose, when set, are the true target→source transforms (t−1, t+1);
-	// Forward then uses them instead of the pose network.
-	GTPose [2]*ts.Tensor
-	// Labels are the teacher's grouped labels of the target frame [B,H,W]
-	// (int64, distill.Ignore = none) when distilling; Valid counts the
-	// labelled pixels.
-	Labels *ts.Tensor
-	Valid  int
-	// TieNoise, when set, is the auto-mask's tie-breaking noise for the
-	// two identity errors ([B,1,H,W] standard normal each), drawn by the
-	// caller; nil draws it in Forward. Replicas running side by side get
-	// it from the trainer so that no two threads share libtorch's
-	// generator (whose order would then depend on timing).
-	TieNoise []*ts.Tensor
-}
-
 // LossWeights are the self-supervised loss settings.
 type LossWeights struct {
 	SSIM       float64 // α in α·SSIM + (1−α)·L1
