@@ -46,18 +46,6 @@ type Trainer struct {
 	started  time.Time
 }
 
-// StepLog is one line of RUN/metrics.jsonl.
-type StepLog struct {
-	Step          int     `json:"step"`
-	Loss          float64 `json:"loss"`
-	Photometric   float64 `json:"photometric"`
-	Smoothness    float64 `json:"smoothness"`
-	Masked        float64 `json:"automasked"`
-	Distill       float64 `json:"distill_ce,omitempty"` // translator cross-entropy (before λ)
-	LR            float64 `json:"lr"`
-	SamplesPerSec float64 `json:"samples_per_s"`
-}
-
 // Run trains until cfg.Train.Steps, resuming from RUN/checkpoint when one
 // exists. Cancelling ctx (SIGINT/SIGTERM) writes a checkpoint and returns
 // ctx.Err(). The trained model stays available through Model.
@@ -217,13 +205,13 @@ func (t *Trainer) loop(ctx context.Context, start int) error {
 		},
 		logLine: func(next int, r float64) any {
 			rate = r
-			return StepLog{Step: next, Loss: terms.Total, Photometric: terms.Photometric,
+			return data.StepLog{Step: next, Loss: terms.Total, Photometric: terms.Photometric,
 				Smoothness: terms.Smoothness, Masked: terms.MaskedFraction, Distill: terms.Distill, LR: t.opt.LR, SamplesPerSec: rate}
 		},
 		keep:    t.keep,
 		dataErr: t.dataError,
 		finish: func() {
-			if err := WriteLossCurve(c.Train.Out); err != nil {
+			if err := data.WriteLossCurve(c.Train.Out); err != nil {
 				slog.Warn("loss curve not drawn", "err", err)
 			}
 		},

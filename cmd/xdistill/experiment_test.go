@@ -13,6 +13,7 @@ import (
 
 	"github.com/xdistill/edge-depth/benchmarks/ablation"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // tinyWorld are the overrides of a miniature ablation: a 96×64 world of
@@ -233,7 +234,7 @@ func TestAverageSeedsSmoothsEachRunThenAverages(t *testing.T) {
 {"step":3,"photometric":8,"distill_ce":1}
 `,
 	}
-	var runs [][]training.StepLog
+	var runs [][]data.StepLog
 	for _, name := range []string{"s1", "s2"} {
 		run := filepath.Join(dir, name)
 		if err := os.MkdirAll(run, 0o755); err != nil {
@@ -242,7 +243,7 @@ func TestAverageSeedsSmoothsEachRunThenAverages(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(run, "metrics.jsonl"), []byte(files[name]), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		logs, err := training.ReadStepLog(run)
+		logs, err := data.ReadStepLog(run)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,7 +253,7 @@ func TestAverageSeedsSmoothsEachRunThenAverages(t *testing.T) {
 		t.Fatalf("resumed run read as %+v, want steps 1..4 with the later step 3", runs[0])
 	}
 	// Window 3, centred: s1 → 1.5 2 3 3.5; s2 → 3.5 5 6.
-	c := averageSeeds(runs, func(l training.StepLog) float64 { return l.Photometric }, 3)
+	c := averageSeeds(runs, func(l data.StepLog) float64 { return l.Photometric }, 3)
 	want := []struct{ step, mean, std float64 }{{1, 2.5, 1}, {2, 3.5, 1.5}, {3, 4.5, 1.5}}
 	if len(c.steps) != len(want) {
 		t.Fatalf("curve at steps %v, want 1, 2, 3 (the steps both runs logged)", c.steps)
@@ -262,7 +263,7 @@ func TestAverageSeedsSmoothsEachRunThenAverages(t *testing.T) {
 			t.Errorf("step %g: mean %g ± %g, want step %g: %g ± %g", c.steps[i], c.mean[i], c.std[i], w.step, w.mean, w.std)
 		}
 	}
-	ce := averageSeeds(runs, func(l training.StepLog) float64 { return l.Distill }, 1)
+	ce := averageSeeds(runs, func(l data.StepLog) float64 { return l.Distill }, 1)
 	if ce.mean[0] != 2 || ce.std[0] != 1 {
 		t.Errorf("distill_ce unsmoothed: %g ± %g, want 2 ± 1", ce.mean[0], ce.std[0])
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/xdistill/edge-depth/benchmarks/ablation"
 	"github.com/xdistill/edge-depth/internal/plot"
-	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // seedCurve is one arm's metric over steps: mean and std over seeds.
@@ -17,7 +17,7 @@ type seedCurve struct{ steps, mean, std []float64 }
 // averageSeeds smooths each run's metric with a centred moving average of
 // window logged steps (per-step loss is noisy), then takes mean and std
 // over runs at the steps every run logged.
-func averageSeeds(runs [][]training.StepLog, pick func(training.StepLog) float64, window int) seedCurve {
+func averageSeeds(runs [][]data.StepLog, pick func(data.StepLog) float64, window int) seedCurve {
 	var c seedCurve
 	if len(runs) == 0 {
 		return c
@@ -76,7 +76,7 @@ func smoothingWindow(logged int) int { return max(1, logged/25) | 1 }
 // std over seeds, smoothed; one panel each, stacked, 720×400 per panel.
 // Arms keep their colour in both panels.
 func (e *experiment) lossCurves(path string, log io.Writer) error {
-	runs := make([][][]training.StepLog, len(e.arms))
+	runs := make([][][]data.StepLog, len(e.arms))
 	logged := 0
 	for ai, a := range e.arms {
 		for _, r := range e.finished[a.Name] {
@@ -87,7 +87,7 @@ func (e *experiment) lossCurves(path string, log io.Writer) error {
 			if !hasCheckpoint(cfg.Train.Out) {
 				continue // archived: scores only
 			}
-			logs, err := training.ReadStepLog(cfg.Train.Out)
+			logs, err := data.ReadStepLog(cfg.Train.Out)
 			if err != nil {
 				return fmt.Errorf("loss curves: %w", err)
 			}
@@ -97,7 +97,7 @@ func (e *experiment) lossCurves(path string, log io.Writer) error {
 	}
 	window := smoothingWindow(logged)
 	// panel is one chart, nil when no arm it draws logged a step.
-	panel := func(title string, pick func(training.StepLog) float64, arm func(ablation.Arm) bool) (image.Image, error) {
+	panel := func(title string, pick func(data.StepLog) float64, arm func(ablation.Arm) bool) (image.Image, error) {
 		smooth := fmt.Sprintf("moving average of %d logged steps", window)
 		if window == 1 {
 			smooth = "unsmoothed"
@@ -125,11 +125,11 @@ func (e *experiment) lossCurves(path string, log io.Writer) error {
 	var rows [][]image.Image
 	for _, p := range []struct {
 		title string
-		pick  func(training.StepLog) float64
+		pick  func(data.StepLog) float64
 		arm   func(ablation.Arm) bool
 	}{
-		{"photometric loss", func(l training.StepLog) float64 { return l.Photometric }, func(ablation.Arm) bool { return true }},
-		{"distill_ce", func(l training.StepLog) float64 { return l.Distill }, func(a ablation.Arm) bool { return a.Distills }},
+		{"photometric loss", func(l data.StepLog) float64 { return l.Photometric }, func(ablation.Arm) bool { return true }},
+		{"distill_ce", func(l data.StepLog) float64 { return l.Distill }, func(a ablation.Arm) bool { return a.Distills }},
 	} {
 		img, err := panel(p.title, p.pick, p.arm)
 		if err != nil {

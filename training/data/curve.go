@@ -1,4 +1,4 @@
-package training
+package data
 
 import (
 	"bufio"
@@ -10,6 +10,18 @@ import (
 
 	"github.com/xdistill/edge-depth/internal/plot"
 )
+
+// StepLog is one line of RUN/metrics.jsonl.
+type StepLog struct {
+	Step          int     `json:"step"`
+	Loss          float64 `json:"loss"`
+	Photometric   float64 `json:"photometric"`
+	Smoothness    float64 `json:"smoothness"`
+	Masked        float64 `json:"automasked"`
+	Distill       float64 `json:"distill_ce,omitempty"` // translator cross-entropy (before λ)
+	LR            float64 `json:"lr"`
+	SamplesPerSec float64 `json:"samples_per_s"`
+}
 
 // ReadStepLog reads RUN/metrics.jsonl: one StepLog per logged step, in
 // step order. A resumed run appends, so steps logged after its last
