@@ -17,8 +17,6 @@ import (
 	"github.com/xdistill/edge-depth/internal/progress"
 )
 
-func init() { subcommands = append(subcommands, newCalibrateCmd) }
-
 func newCalibrateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "calibrate",

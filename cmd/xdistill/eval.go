@@ -24,8 +24,6 @@ import (
 	"github.com/xdistill/edge-depth/training/data"
 )
 
-func init() { subcommands = append(subcommands, newEvalCmd) }
-
 func newEvalCmd() *cobra.Command {
 	var run, root, split, protocol, evalSplit, device, gt string
 	var stereoScale float64

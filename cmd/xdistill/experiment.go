@@ -32,8 +32,6 @@ import (
 	"github.com/xdistill/edge-depth/training/distill"
 )
 
-func init() { subcommands = append(subcommands, newExperimentCmd) }
-
 // experiment is one ablation: arms × seeds on a shared config.
 type experiment struct {
 	file     string   // the shared config

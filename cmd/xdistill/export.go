@@ -13,8 +13,6 @@ import (
 	"github.com/xdistill/edge-depth/internal/modelmeta"
 )
 
-func init() { subcommands = append(subcommands, newExportCmd) }
-
 type exportFlags struct {
 	size, batch, output string
 	engine, fp16, int8  bool

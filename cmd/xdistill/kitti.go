@@ -9,8 +9,6 @@ import (
 	"github.com/xdistill/edge-depth/internal/progress"
 )
 
-func init() { subcommands = append(subcommands, newKITTICmd) }
-
 func newKITTICmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "kitti", Short: "KITTI raw helpers"}
 	var root, split, out, value string

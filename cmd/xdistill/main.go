@@ -55,9 +55,14 @@ func useCLIConventions(root *cobra.Command) {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.UsageError{Err: err} })
 }
 
-// subcommands is filled by init functions in this package's files, one file
-// per command, so commands can be added without touching this file.
-var subcommands []func() *cobra.Command
+// subcommands lists xdistill's commands (one file each) in one place, in
+// pipeline order, instead of init functions scattered over the files;
+// help prints them sorted.
+var subcommands = []func() *cobra.Command{
+	newSynthCmd, newPrepareCmd, newKITTICmd, // data
+	newTeacherCmd, newTrainCmd, newEvalCmd, newExperimentCmd, // training
+	newExportCmd, newCalibrateCmd, // deployment
+}
 
 func main() {
 	torchenv.Reexec() // before libtorch starts its OpenMP threads

@@ -15,8 +15,6 @@ import (
 	"github.com/xdistill/edge-depth/internal/progress"
 )
 
-func init() { subcommands = append(subcommands, newPrepareCmd) }
-
 // customDate is the date folder used for a user's own recordings.
 const customDate = "custom"
 

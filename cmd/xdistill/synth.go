@@ -16,8 +16,6 @@ import (
 	"github.com/xdistill/edge-depth/internal/progress"
 )
 
-func init() { subcommands = append(subcommands, newSynthCmd) }
-
 func newSynthCmd() *cobra.Command {
 	var (
 		o        synth.Options

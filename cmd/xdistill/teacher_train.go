@@ -25,10 +25,6 @@ import (
 	"github.com/xdistill/edge-depth/training/distill"
 )
 
-func init() {
-	teacherSubcommands = append(teacherSubcommands, newTeacherTrainCmd, newTeacherEvalCmd)
-}
-
 // builtinTeacher is one built-in teacher: how to train it and where it goes.
 type builtinTeacher struct {
 	data, split, model, run string

@@ -24,8 +24,6 @@ import (
 	"github.com/xdistill/edge-depth/training/distill"
 )
 
-func init() { subcommands = append(subcommands, newTrainCmd) }
-
 // trainFlags map flag names to config keys; flags beat the file and env.
 var trainFlags = map[string]string{
 	"steps": "train.steps", "device": "train.device", "out": "train.out",
