@@ -2,9 +2,10 @@
 // the scores of each run (one arm at one seed) at each evaluated step,
 // their JSON file in the run directory (so a finished run is never
 // scored twice), the markdown report with seed statistics and the
-// verdict rule, and the learning-curve chart. It is libtorch-free: the
-// driver that trains and scores is `xdistill experiment`.
+// verdict rule, the learning-curve chart, and the training loss curves
+// averaged over seeds. It is libtorch-free: the driver that trains and
+// scores is `xdistill experiment`.
 //
-// May import internal/ (metrics, plot, fsutil); never gotch. Imported by
-// cmd/xdistill only.
+// May import internal/ (metrics, plot, fsutil) and training/data (the step
+// logs); never gotch or package training. Imported by cmd/xdistill only.
 package ablation
