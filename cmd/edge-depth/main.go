@@ -94,9 +94,9 @@ func parseFlags(args []string) (options, error) {
 	}
 	src, model, metric, out, other := group("Source"), group("Model and runtime"), group("Metric depth"), group("Outputs"), group("Other")
 	src.Flags.Var(cameraFlag{&o}, "camera", "live source: V4L2 index (0), device (/dev/video1) or GStreamer pipeline ending in appsink; a .yaml value is the camera calibration (camera.yaml): frames are undistorted with it, and --camera-height uses its intrinsics")
+	src.Flags.BoolVar(&o.noUndistort, "no-undistort", false, "do not remove the lens distortion camera.yaml describes (its intrinsics still serve --camera-height)")
 	src.Flags.StringVar(&o.video, "video", "", "video file source (every frame is processed)")
 	src.Flags.StringVar(&o.images, "images", "", "folder of images, processed in name order (every frame)")
-	src.Flags.BoolVar(&o.noUndistort, "no-undistort", false, "do not remove the lens distortion camera.yaml describes (its intrinsics still serve --camera-height)")
 	src.Flags.BoolVar(&o.realtime, "realtime", false, "--video/--images: deliver frames at the video's rate (images: 10/s), as a camera would")
 	src.Flags.BoolVar(&o.skipBad, "skip-bad", false, "--images: skip an image that does not decode (logged, counted in the summary and /stats) instead of stopping there")
 	src.Flags.StringVar(&o.reconnect, "reconnect", "auto", "live sources: reopen a source that ends? auto (yes, except a finite GStreamer pipeline: num-buffers= or filesrc, whose end ends the run), always, never")

@@ -13,15 +13,24 @@ import (
 
 	"github.com/xdistill/edge-depth/internal/data/kitti"
 	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/internal/metrics"
 	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
-func TestKITTISetReadsTheSyntheticWorld(t *testing.T) {
+// world generates a synthetic world of 3 drives × frames frames at w×h
+// and returns its root.
+func world(t *testing.T, seed uint64, frames, w, h int) string {
+	t.Helper()
 	root := filepath.Join(t.TempDir(), "ds")
-	o := synth.Options{Out: root, Seed: 2, Sequences: 3, Frames: 5, Width: 192, Height: 64, Style: synth.StyleDefault}
+	o := synth.Options{Out: root, Seed: seed, Sequences: 3, Frames: frames, Width: w, Height: h, Style: synth.StyleDefault}
 	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	return root
+}
+
+func TestKITTISetReadsTheSyntheticWorld(t *testing.T) {
+	root := world(t, 2, 5, 192, 64)
 	set, err := OpenKITTI(root, kitti.SplitPath(root, "train"), 96, 32)
 	if err != nil {
 		t.Fatal(err)
@@ -53,11 +62,7 @@ func TestKITTISetReadsTheSyntheticWorld(t *testing.T) {
 // sizes as KITTI's dates have), stands in for the depth PNGs map for map.
 func TestUseGTReadsMonodepth2Npz(t *testing.T) {
 	pyref.Require(t)
-	root := filepath.Join(t.TempDir(), "ds")
-	o := synth.Options{Out: root, Seed: 2, Sequences: 3, Frames: 5, Width: 96, Height: 64, Style: synth.StyleDefault}
-	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	root := world(t, 2, 5, 96, 64)
 	set, err := OpenKITTI(root, kitti.SplitPath(root, "test"), 96, 64)
 	if err != nil {
 		t.Fatal(err)
@@ -109,11 +114,7 @@ func cropMap(m []float32, sw, w, h int) ([]float32, int, int) {
 // (train/<drive>/proj_depth/groundtruth/image_02) replaces the maps beside
 // the frames; a folder missing a frame is refused by name.
 func TestUseGTReadsAFolderOfDepthMaps(t *testing.T) {
-	root := filepath.Join(t.TempDir(), "ds")
-	o := synth.Options{Out: root, Seed: 2, Sequences: 3, Frames: 5, Width: 96, Height: 64, Style: synth.StyleDefault}
-	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	root := world(t, 2, 5, 96, 64)
 	set, err := OpenKITTI(root, kitti.SplitPath(root, "test"), 96, 64)
 	if err != nil {
 		t.Fatal(err)
@@ -155,11 +156,7 @@ func TestUseGTReadsAFolderOfDepthMaps(t *testing.T) {
 // one are found by Check before training, and by Load when sampled; both
 // name the split file, the line and the file.
 func TestBrokenEntriesAreNamedBySplitLine(t *testing.T) {
-	root := filepath.Join(t.TempDir(), "ds")
-	o := synth.Options{Out: root, Seed: 2, Sequences: 3, Frames: 6, Width: 192, Height: 64, Style: synth.StyleDefault}
-	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	root := world(t, 2, 6, 192, 64)
 	split := kitti.SplitPath(root, "train")
 	set, err := OpenKITTI(root, split, 96, 32)
 	if err != nil {
@@ -184,5 +181,30 @@ func TestBrokenEntriesAreNamedBySplitLine(t *testing.T) {
 				t.Errorf("%s frame, %s: got %v, want %q… naming %s", name, how, err, want, frame)
 			}
 		}
+	}
+}
+
+// The yardsticks of xdistill eval: the mean training depth map knows the
+// world's layout, so it beats the best constant on the synthetic world.
+func TestBaselines(t *testing.T) {
+	root := world(t, 3, 6, 96, 64)
+	set, err := OpenKITTI(root, kitti.SplitPath(root, "test"), 96, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := metrics.Options{MinDepth: 1e-3, MaxDepth: 80, MedianScaling: true}
+	constant, err := ConstantBaseline(set, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prior, ok := PriorBaseline(set, kitti.SplitPath(root, "train"), opts)
+	if !ok {
+		t.Fatal("PriorBaseline: no dense training ground truth found in the synthetic world")
+	}
+	if !(constant.AbsRel > 0) || math.IsInf(constant.AbsRel, 0) || !(prior.AbsRel > 0) || prior.AbsRel >= constant.AbsRel {
+		t.Errorf("Abs Rel: constant %g, mean training map %g; want 0 < prior < constant", constant.AbsRel, prior.AbsRel)
+	}
+	if _, ok := PriorBaseline(set, filepath.Join(root, "no-such-split.txt"), opts); ok {
+		t.Error("PriorBaseline without a training split: want ok = false")
 	}
 }
