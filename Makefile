@@ -91,7 +91,7 @@ vet: deps ## go vet
 fmt: ## gofmt the tree
 	gofmt -w $$(git ls-files '*.go')
 
-proto: deps ## regenerate onnxpb/ from Debian's onnx.proto
+proto: deps ## regenerate internal/onnx/pb/ from Debian's onnx.proto
 	scripts/gen-proto.sh
 
 CONFIG ?= configs/synthetic.yaml

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/xdistill/edge-depth/onnxgraph"
-	"github.com/xdistill/edge-depth/onnxpb"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
+	"github.com/xdistill/edge-depth/internal/onnx/pb"
 )
 
 // FLOPs is an ONNX graph's arithmetic per inference, counted from the

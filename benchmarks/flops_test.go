@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // smallGraph is a hand-built graph whose counts are worked out by hand:

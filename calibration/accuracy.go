@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/onnxgraph"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
 
 // Scores compares an INT8 model with its FP32 original on held-out frames.

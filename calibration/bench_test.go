@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // BenchmarkLatency times ONNX Runtime CPU inference (batch 1, through
-// edge/ort's pre-bound path) of an FP32 depth network against its INT8
+// internal/ort's pre-bound path) of an FP32 depth network against its INT8
 // QDQ versions: the TensorRT layout (which ONNX Runtime runs as float
 // convolutions on dequantized weights) and the ORT layout (int8
 // QLinearConv). Networks: the tiny test net, a wider one (64/128 channels

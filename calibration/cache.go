@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xdistill/edge-depth/fsutil"
+	"github.com/xdistill/edge-depth/internal/fsutil"
 )
 
 // TensorRT's calibration cache is text: a header line naming the TensorRT

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/xdistill/edge-depth/onnxgraph"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
 
 // Collect runs the FP32 model over the frames with every float activation

@@ -1,7 +1,6 @@
-// Package calibration holds the two calibrations a Jetson deployment needs.
-//
-// INT8: the FP32 depth model runs through ONNX Runtime with every
-// intermediate activation exposed as a graph output; per-tensor histograms
+// Package calibration is the pipeline's INT8 stage: the FP32 depth model
+// runs through ONNX Runtime with every intermediate activation exposed as a
+// graph output; per-tensor histograms
 // of |x| over the calibration frames give each tensor a symmetric range
 // (entropy, percentile or min/max). From the ranges it writes a QDQ ONNX
 // model (explicit quantization: per-channel int8 weights, per-tensor int8
@@ -9,8 +8,9 @@
 // and measures what quantization costs: accuracy on held-out frames and a
 // per-layer sensitivity table.
 //
-// Camera: intrinsics and distortion from chessboard views through GoCV,
-// written as camera.yaml.
-//
-// Like the rest of the edge side it never imports gotch.
+// It may import internal/ort, internal/onnx, internal/data and GoCV; like
+// the rest of the edge side it never imports gotch (internal/depcheck), and
+// no package but cmd/ and benchmarks/ imports it. Camera calibration
+// (chessboard → camera.yaml) is the other calibration a deployment needs; it
+// shares nothing with this one and lives in calibration/chessboard.
 package calibration

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // TensorRT's implicit quantization (a calibration cache) has no

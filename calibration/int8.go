@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/onnxgraph"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/fsutil"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
 
 // DefaultBudget is the accuracy goal: INT8 Abs Rel within 2 % (relative)

@@ -10,12 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 	"github.com/xdistill/edge-depth/internal/onnxcheck"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/onnxgraph"
-	"github.com/xdistill/edge-depth/synth"
 )
 
 // synthData writes a small synthetic dataset (train, val and test drives

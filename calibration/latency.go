@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/xdistill/edge-depth/edge/ort"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 // Latency is ONNX Runtime CPU time per frame (batch 1), median of Runs.
@@ -18,7 +18,7 @@ type Latency struct {
 // Speedup is FP32 time over INT8 time.
 func (l Latency) Speedup() float64 { return float64(l.FP32) / float64(l.INT8) }
 
-// MeasureLatency times both models through edge/ort's per-frame path
+// MeasureLatency times both models through internal/ort's per-frame path
 // (pre-bound tensors, CPU provider), interleaving them so load from
 // other processes hits both alike.
 func MeasureLatency(fp32, int8 string, in Input, runs int, ro RuntimeOptions) (Latency, error) {
@@ -55,7 +55,7 @@ func median(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-// Timer runs one model on a fixed frame through edge/ort.
+// Timer runs one model on a fixed frame through internal/ort.
 type Timer struct {
 	sess *ort.Session
 	b    *ort.Binding

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/onnxgraph"
-	"github.com/xdistill/edge-depth/onnxpb"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
+	"github.com/xdistill/edge-depth/internal/onnx/pb"
 )
 
 // int8Into returns options that write every output into dir.

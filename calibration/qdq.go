@@ -10,8 +10,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/xdistill/edge-depth/onnxgraph"
-	"github.com/xdistill/edge-depth/onnxpb"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
+	"github.com/xdistill/edge-depth/internal/onnx/pb"
 )
 
 // Target is the runtime a QDQ model is laid out for. Both give the same

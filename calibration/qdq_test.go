@@ -9,9 +9,9 @@ import (
 
 	ortgo "github.com/yalue/onnxruntime_go"
 
-	"github.com/xdistill/edge-depth/edge/ort"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 	"github.com/xdistill/edge-depth/internal/onnxcheck"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 func initORT(t testing.TB) {
@@ -45,7 +45,7 @@ func calibrated(t testing.TB, uint8In bool) (*onnxgraph.Model, map[string]Range)
 }
 
 // runORT runs a saved model on one image through the production session
-// path (edge/ort).
+// path (internal/ort).
 func runORT(t testing.TB, path string, img []float32, uint8In bool) []float32 {
 	t.Helper()
 	s, err := ort.Open(path, ort.Options{Provider: "cpu"})

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/xdistill/edge-depth/onnxgraph"
-	"github.com/xdistill/edge-depth/onnxpb"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
+	"github.com/xdistill/edge-depth/internal/onnx/pb"
 )
 
 // A plain-Go interpreter for the FP32 test networks, with fake

@@ -5,9 +5,9 @@ import (
 
 	ortgo "github.com/yalue/onnxruntime_go"
 
-	"github.com/xdistill/edge-depth/edge/ort"
-	"github.com/xdistill/edge-depth/onnxgraph"
-	"github.com/xdistill/edge-depth/onnxpb"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
+	"github.com/xdistill/edge-depth/internal/onnx/pb"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 // Input describes the model's image input.
@@ -88,7 +88,7 @@ type runner struct {
 
 // RuntimeOptions choose the ONNX Runtime library and threads.
 type RuntimeOptions struct {
-	Library string // "" = edge/ort's usual search
+	Library string // "" = internal/ort's usual search
 	Threads int    // intra-op threads; 0 = ONNX Runtime's default
 }
 

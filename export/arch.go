@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xdistill/edge-depth/checkpoint"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
 )
 
 // bnEps is the batch-norm epsilon of training's layers (gotch's default,
@@ -86,7 +87,7 @@ func (s netSpec) String() string {
 // shape against the spec. The first problem is kept (like onnxgraph's
 // builder) so graph code reads like the network.
 type weights struct {
-	f    *checkpoint.File
+	f    *safetensors.File
 	spec netSpec
 	err  error
 	used map[string]bool

@@ -16,7 +16,7 @@ func TestWriterImportsNoGotch(t *testing.T) {
 	if strings.Contains(string(out), "github.com/sugarme/gotch") {
 		t.Error("package export depends on gotch")
 	}
-	if !strings.Contains(string(out), "github.com/xdistill/edge-depth/onnxgraph") {
+	if !strings.Contains(string(out), "github.com/xdistill/edge-depth/internal/onnx/graph") {
 		t.Errorf("go list -deps looks wrong:\n%s", out)
 	}
 }

@@ -8,13 +8,14 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/edge/ort"
 	"github.com/xdistill/edge-depth/export"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
 	"github.com/xdistill/edge-depth/internal/onnxcheck"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/ort"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // TestExportedModelScoresLikeTheCheckpoint evaluates the exported model on
@@ -29,7 +30,7 @@ func TestExportedModelScoresLikeTheCheckpoint(t *testing.T) {
 	run := filepath.Join(dir, "run")
 	m, _ := saveRun(t, run, runSpec{encoder: "resnet18", width: 0.25, padding: "reflect", seed: 11})
 	root := syntheticData(t)
-	set, err := training.OpenKITTI(root, kitti.SplitPath(root, "test"), trainW, trainH)
+	set, err := data.OpenKITTI(root, kitti.SplitPath(root, "test"), trainW, trainH)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,3 @@
-// Package export writes a trained run's depth network (encoder + decoder
-// at the finest scale; no pose net, translator or teacher) as an ONNX
-// model, and builds TensorRT engines from it with trtexec where TensorRT
-// is installed. A checkpoint of the built-in segmentation teacher
-// (training.SegModel) is written the same way, with a logits head.
-//
-// The ONNX writer reads the weights straight from the safetensors
-// checkpoint and writes the graph with onnxgraph: it never imports gotch,
-// so exporting needs no libtorch. Batch norm is folded into the
-// convolutions; every other operation is the one training computes, so the
-// exported model reproduces the gotch forward pass (the package's tests
-// measure the difference through ONNX Runtime).
 package export
 
 import (
@@ -18,9 +6,9 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // DefaultOpset is what TensorRT 8 on a Jetson handles best.

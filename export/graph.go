@@ -3,8 +3,8 @@ package export
 import (
 	"fmt"
 
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // Monodepth2's input normalisation, applied inside the encoder in training.

@@ -14,12 +14,14 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/edge/ort"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
+	"github.com/xdistill/edge-depth/internal/ort"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // Training size of the test runs: the default synthetic config's.
@@ -103,7 +105,7 @@ func saveRun(t testing.TB, dir string, rs runSpec) (*training.Model, *checkpoint
 
 // randomBatchNorms replaces every batch norm's γ, β, μ, σ² by random
 // values in plausible ranges.
-func randomBatchNorms(ts []checkpoint.Tensor, seed uint64) []checkpoint.Tensor {
+func randomBatchNorms(ts []safetensors.Tensor, seed uint64) []safetensors.Tensor {
 	r := rand.New(rand.NewPCG(seed, 99))
 	ranges := map[string][2]float32{"weight": {0.5, 1.5}, "bias": {-0.3, 0.3}, "running_mean": {-0.3, 0.3}, "running_var": {0.3, 2}}
 	bn := map[string]bool{}
@@ -122,7 +124,7 @@ func randomBatchNorms(ts []checkpoint.Tensor, seed uint64) []checkpoint.Tensor {
 		for k := range v {
 			v[k] = rg[0] + (rg[1]-rg[0])*r.Float32()
 		}
-		ts[i] = checkpoint.F32(x.Name, x.Shape, v)
+		ts[i] = safetensors.F32(x.Name, x.Shape, v)
 	}
 	return ts
 }
@@ -130,7 +132,7 @@ func randomBatchNorms(ts []checkpoint.Tensor, seed uint64) []checkpoint.Tensor {
 // spreadDisparity scales the disparity heads by 30: with fresh weights the
 // sigmoid sits within ±0.05 of 0.5, which would make any comparison of
 // outputs too easy to pass. Scaled, it spans most of (0, 1).
-func spreadDisparity(ts []checkpoint.Tensor) []checkpoint.Tensor {
+func spreadDisparity(ts []safetensors.Tensor) []safetensors.Tensor {
 	for i, x := range ts {
 		if !strings.HasPrefix(x.Name, "depth.decoder.dispconv_") {
 			continue
@@ -139,7 +141,7 @@ func spreadDisparity(ts []checkpoint.Tensor) []checkpoint.Tensor {
 		for k := range v {
 			v[k] *= 30
 		}
-		ts[i] = checkpoint.F32(x.Name, x.Shape, v)
+		ts[i] = safetensors.F32(x.Name, x.Shape, v)
 	}
 	return ts
 }
@@ -153,7 +155,7 @@ func frames(t testing.TB, w, h, n int, seed uint64) [][]float32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := training.OpenKITTI(root, kitti.SplitPath(root, "test"), w, h)
+	set, err := data.OpenKITTI(root, kitti.SplitPath(root, "test"), w, h)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,16 +10,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xdistill/edge-depth/camera"
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/edge/ort"
 	"github.com/xdistill/edge-depth/export"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 	"github.com/xdistill/edge-depth/internal/onnxcheck"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/onnxgraph"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 // TestMetadataRoundTrip: what the exporter writes is what a reader (our

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xdistill/edge-depth/checkpoint"
 	"github.com/xdistill/edge-depth/export"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
 )
 
 // TestRefuses: checkpoints of another architecture, truncated or corrupt
@@ -19,29 +20,29 @@ func TestRefuses(t *testing.T) {
 	_, ck := saveRun(t, good, runSpec{encoder: "resnet18", width: 0.25, padding: "reflect", seed: 6})
 
 	// variant saves a copy of the good run with its record or weights edited.
-	variant := func(name string, edit func(*checkpoint.Record, []checkpoint.Tensor) []checkpoint.Tensor) string {
+	variant := func(name string, edit func(*checkpoint.Record, []safetensors.Tensor) []safetensors.Tensor) string {
 		rec := *ck.Record
-		ts := edit(&rec, append([]checkpoint.Tensor(nil), ck.Weights.Tensors...))
+		ts := edit(&rec, append([]safetensors.Tensor(nil), ck.Weights.Tensors...))
 		run := filepath.Join(dir, name)
 		if err := checkpoint.SaveRun(run, checkpoint.Checkpoint{Record: rec, Weights: ts}); err != nil {
 			t.Fatal(err)
 		}
 		return run
 	}
-	otherEncoder := variant("mobilenet", func(r *checkpoint.Record, ts []checkpoint.Tensor) []checkpoint.Tensor {
+	otherEncoder := variant("mobilenet", func(r *checkpoint.Record, ts []safetensors.Tensor) []safetensors.Tensor {
 		r.Arch.Encoder = "mobilenetv3"
 		return ts
 	})
-	otherWidth := variant("width", func(r *checkpoint.Record, ts []checkpoint.Tensor) []checkpoint.Tensor {
+	otherWidth := variant("width", func(r *checkpoint.Record, ts []safetensors.Tensor) []safetensors.Tensor {
 		r.Arch.WidthMultiplier = 0.5
 		return ts
 	})
-	resnet50 := variant("resnet50", func(r *checkpoint.Record, ts []checkpoint.Tensor) []checkpoint.Tensor {
+	resnet50 := variant("resnet50", func(r *checkpoint.Record, ts []safetensors.Tensor) []safetensors.Tensor {
 		r.Arch.Encoder = "resnet50"
 		return ts
 	})
-	poseOnly := variant("pose-only", func(r *checkpoint.Record, ts []checkpoint.Tensor) []checkpoint.Tensor {
-		var out []checkpoint.Tensor
+	poseOnly := variant("pose-only", func(r *checkpoint.Record, ts []safetensors.Tensor) []safetensors.Tensor {
+		var out []safetensors.Tensor
 		for _, x := range ts {
 			if !strings.HasPrefix(x.Name, "depth.") {
 				out = append(out, x)
@@ -50,18 +51,18 @@ func TestRefuses(t *testing.T) {
 		return out
 	})
 	// A depth net with a layer the exporter does not know.
-	extraLayer := variant("extra-layer", func(r *checkpoint.Record, ts []checkpoint.Tensor) []checkpoint.Tensor {
-		return append(ts, checkpoint.F32("depth.decoder.refine.conv.weight", []int64{1}, []float32{1}))
+	extraLayer := variant("extra-layer", func(r *checkpoint.Record, ts []safetensors.Tensor) []safetensors.Tensor {
+		return append(ts, safetensors.F32("depth.decoder.refine.conv.weight", []int64{1}, []float32{1}))
 	})
 	// Truncated weights: the record still names the full file.
-	truncated := variant("cut", func(r *checkpoint.Record, ts []checkpoint.Tensor) []checkpoint.Tensor { return ts })
+	truncated := variant("cut", func(r *checkpoint.Record, ts []safetensors.Tensor) []safetensors.Tensor { return ts })
 	wpath := filepath.Join(truncated, checkpoint.CheckpointDir, checkpoint.WeightsFile)
 	if st, err := os.Stat(wpath); err != nil || os.Truncate(wpath, st.Size()/2) != nil {
 		t.Fatal("truncate", err)
 	}
 	// Truncated and the record re-pointed at it: the safetensors reader
 	// must catch it on its own.
-	truncRec := variant("cut-rec", func(r *checkpoint.Record, ts []checkpoint.Tensor) []checkpoint.Tensor { return ts })
+	truncRec := variant("cut-rec", func(r *checkpoint.Record, ts []safetensors.Tensor) []safetensors.Tensor { return ts })
 	cdir := filepath.Join(truncRec, checkpoint.CheckpointDir)
 	if st, err := os.Stat(filepath.Join(cdir, checkpoint.WeightsFile)); err != nil || os.Truncate(filepath.Join(cdir, checkpoint.WeightsFile), st.Size()-100) != nil {
 		t.Fatal("truncate", err)

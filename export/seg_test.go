@@ -9,14 +9,15 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/edge/ort"
 	"github.com/xdistill/edge-depth/export"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
 	"github.com/xdistill/edge-depth/internal/onnxcheck"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/ort"
 	"github.com/xdistill/edge-depth/teacher"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 const segW, segH = 128, 64
@@ -29,14 +30,14 @@ func trainSeg(t *testing.T, run string, steps int) *training.SegTrainer {
 	// One libtorch thread: OpenMP workers spinning on a busy machine made
 	// this 10× slower; the setting is process-wide, so restore it.
 	t.Cleanup(training.UseAllCores)
-	data := filepath.Join(filepath.Dir(run), "data")
-	if _, err := kitti.ReadSplit(kitti.SplitPath(data, synth.SplitTrain)); err != nil {
-		if err := synth.Generate(context.Background(), synth.Options{Out: data, Seed: 5, Sequences: 2, Frames: 6,
+	root := filepath.Join(filepath.Dir(run), "data")
+	if _, err := kitti.ReadSplit(kitti.SplitPath(root, synth.SplitTrain)); err != nil {
+		if err := synth.Generate(context.Background(), synth.Options{Out: root, Seed: 5, Sequences: 2, Frames: 6,
 			Width: segW, Height: segH, Style: synth.StyleDefault, Workers: 2}, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 	}
-	set, err := training.OpenSegSet(data, kitti.SplitPath(data, synth.SplitTrain), segW, segH)
+	set, err := data.OpenSegSet(root, kitti.SplitPath(root, synth.SplitTrain), segW, segH)
 	if err != nil {
 		t.Fatal(err)
 	}

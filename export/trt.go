@@ -10,8 +10,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/fsutil"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
 )
 
 // JetPackTrtexec is where JetPack installs trtexec; it is not on PATH there.

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/xdistill/edge-depth/export"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
 )
 
 func engineMeta(batch int, layout string) modelmeta.Meta {

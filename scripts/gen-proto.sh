@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates onnxpb/onnx.pb.go from Debian's onnx.proto (package libonnx-dev)
+# Regenerates internal/onnx/pb/onnx.pb.go from Debian's onnx.proto (package libonnx-dev)
 # with Debian's protoc (protobuf-compiler) and protoc-gen-go, which is
 # installed into a project-local GOBIN so no global tool is needed or changed.
 # The generated file is committed: an ordinary build needs no protoc.
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ONNX_PROTO="${ONNX_PROTO:-/usr/include/onnx/onnx.proto}"
 PROTOC_GEN_GO_VERSION="${PROTOC_GEN_GO_VERSION:-v1.36.12}" # = google.golang.org/protobuf in go.mod
 GO="${GO:-go}"
-GOPKG="github.com/xdistill/edge-depth/onnxpb"
+GOPKG="github.com/xdistill/edge-depth/internal/onnx/pb;onnxpb"
 BIN="$PWD/build/bin"
 
 command -v protoc >/dev/null || { echo "gen-proto: protoc not found; run make deps (apt package protobuf-compiler)" >&2; exit 1; }
@@ -36,6 +36,6 @@ protoc \
   --go_opt=paths=source_relative \
   --go_opt="M$(basename "$ONNX_PROTO")=$GOPKG" \
   "$ONNX_PROTO"
-mv "$tmp/onnx.pb.go" onnxpb/onnx.pb.go
-"$GO" build ./onnxpb
-echo "gen-proto: wrote onnxpb/onnx.pb.go ($(protoc --version), protoc-gen-go $PROTOC_GEN_GO_VERSION, from $ONNX_PROTO)"
+mv "$tmp/onnx.pb.go" internal/onnx/pb/onnx.pb.go
+"$GO" build ./internal/onnx/pb
+echo "gen-proto: wrote internal/onnx/pb/onnx.pb.go ($(protoc --version), protoc-gen-go $PROTOC_GEN_GO_VERSION, from $ONNX_PROTO)"

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/fsutil"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
 
 // Labeler segments an interleaved RGB frame (w×h×3) into Cityscapes

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
 
 // Evaluate labels every distinct target frame of a split with t, exactly

@@ -1,7 +1,3 @@
-// Package teacher runs X-Distill's frozen segmentation teacher: an ONNX
-// semantic-segmentation model, through ONNX Runtime, that labels training
-// frames with Cityscapes trainIds once, into a cache the trainer reads.
-// It never links libtorch. See docs/TEACHER.md.
 package teacher
 
 import (
@@ -13,8 +9,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/xdistill/edge-depth/edge/ort"
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 // ONNX is a segmentation model opened for labelling. Label is safe for

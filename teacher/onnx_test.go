@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 func TestRefusesModelsThatDoNotFit(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
 )
 
 // Metadata keys a segmentation model may carry in its metadata_props to
@@ -42,7 +42,7 @@ type Options struct {
 	Input, Output string // tensor names; "" = the model's only one
 
 	Provider string // auto, tensorrt, cuda or cpu (ORT provider chain)
-	ORTLib   string // ONNX Runtime library; "" = edge/ort's search
+	ORTLib   string // ONNX Runtime library; "" = internal/ort's search
 	Threads  int    // ORT intra-op threads; 0 = ORT's default
 }
 

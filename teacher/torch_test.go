@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/xdistill/edge-depth/internal/data/kitti"
 	"github.com/xdistill/edge-depth/internal/pyref"
-	"github.com/xdistill/edge-depth/kitti"
 )
 
 // lrasppScript builds torchvision's LR-ASPP MobileNetV3-Large (19

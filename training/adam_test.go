@@ -9,7 +9,7 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/checkpoint"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
 	"github.com/xdistill/edge-depth/internal/pyref"
 )
 
@@ -59,20 +59,20 @@ func TestAdamMatchesPyTorch(t *testing.T) {
 	if d := pyref.MaxAbsDiff(t, values(t, fresh.State()["v/p"]), values(t, opt.State()["v/p"])); d != 0 || fresh.Step != 3 {
 		t.Errorf("restored state differs by %g, step %d", d, fresh.Step)
 	}
-	bad := []checkpoint.Tensor{checkpoint.F32("m/p", []int64{2}, []float32{0, 0}), checkpoint.F32("v/p", []int64{2}, []float32{0, 0})}
+	bad := []safetensors.Tensor{safetensors.F32("m/p", []int64{2}, []float32{0, 0}), safetensors.F32("v/p", []int64{2}, []float32{0, 0})}
 	if err := fresh.LoadOptimizer(encodeDecode(t, bad), 1); err == nil {
 		t.Error("restoring mismatched state: want an error")
 	}
 }
 
 // encodeDecode round-trips tensors through the safetensors format.
-func encodeDecode(t *testing.T, tensors []checkpoint.Tensor) *checkpoint.File {
+func encodeDecode(t *testing.T, tensors []safetensors.Tensor) *safetensors.File {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := checkpoint.Encode(&buf, tensors, nil); err != nil {
+	if err := safetensors.Encode(&buf, tensors, nil); err != nil {
 		t.Fatal(err)
 	}
-	f, err := checkpoint.Decode(buf.Bytes(), "optimizer.safetensors")
+	f, err := safetensors.Decode(buf.Bytes(), "optimizer.safetensors")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,21 +9,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/training/data"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // benchSet generates a small synthetic dataset at the default training size.
-func benchSet(b testing.TB) *KITTISet {
+func benchSet(b testing.TB) *data.KITTISet {
 	b.Helper()
 	root := filepath.Join(b.TempDir(), "ds")
 	o := synth.Options{Out: root, Seed: 1, Sequences: 2, Frames: 30, Width: 256, Height: 96, Style: synth.StyleDefault}
 	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
 		b.Fatal(err)
 	}
-	set, err := OpenKITTI(root, kitti.SplitPath(root, "train"), 256, 96)
+	set, err := data.OpenKITTI(root, kitti.SplitPath(root, "train"), 256, 96)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func benchSet(b testing.TB) *KITTISet {
 // BenchmarkLoader is the data loader alone: read, decode, augment, batch.
 func BenchmarkLoader(b *testing.B) {
 	set := benchSet(b)
-	l := &Loader{Data: set, BatchSize: 8, Seed: 1, Aug: Augment{ColorJitter: true, FlipProb: 0.5}}
+	l := &data.Loader{Data: set, BatchSize: 8, Seed: 1, Aug: data.Augment{ColorJitter: true, FlipProb: 0.5}}
 	b.ResetTimer()
 	out, _ := l.Run(context.Background(), 0, b.N)
 	for range out {
@@ -110,8 +111,8 @@ func benchStep(b *testing.B, o stepBench) {
 			b.Fatal(err)
 		}
 	}
-	l := &Loader{Data: set, BatchSize: 8, Seed: 1}
-	hb, err := l.batch(0)
+	l := &data.Loader{Data: set, BatchSize: 8, Seed: 1}
+	hb, err := l.Batch(0)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,23 +8,23 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/checkpoint"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
 )
 
 // toCheckpoint copies named tensors to host checkpoint tensors (float32),
 // sorted by name so the file is deterministic.
-func toCheckpoint(named map[string]*ts.Tensor) []checkpoint.Tensor {
+func toCheckpoint(named map[string]*ts.Tensor) []safetensors.Tensor {
 	names := make([]string, 0, len(named))
 	for n := range named {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	out := make([]checkpoint.Tensor, 0, len(names))
+	out := make([]safetensors.Tensor, 0, len(names))
 	for _, n := range names {
 		x := named[n]
 		host := x.MustTo(cpuDevice, false).MustContiguous(true).MustTotype(Float, true)
 		v := host.Vals().([]float32)
-		out = append(out, checkpoint.F32(n, host.MustSize(), v))
+		out = append(out, safetensors.F32(n, host.MustSize(), v))
 		host.MustDrop()
 	}
 	return out
@@ -33,7 +33,7 @@ func toCheckpoint(named map[string]*ts.Tensor) []checkpoint.Tensor {
 // fromCheckpoint copies every tensor of dst from f; a missing tensor or a
 // shape mismatch is an error naming it (a checkpoint of another
 // architecture is refused, not half-loaded).
-func fromCheckpoint(dst map[string]*ts.Tensor, f *checkpoint.File, what string) error {
+func fromCheckpoint(dst map[string]*ts.Tensor, f *safetensors.File, what string) error {
 	for name, x := range dst {
 		src, err := f.Tensor(name)
 		if err != nil {
@@ -67,18 +67,18 @@ func variables(vs *nn.VarStore) map[string]*ts.Tensor {
 }
 
 // WeightTensors is the model's state for a checkpoint.
-func (m *Model) WeightTensors() []checkpoint.Tensor { return toCheckpoint(m.Variables()) }
+func (m *Model) WeightTensors() []safetensors.Tensor { return toCheckpoint(m.Variables()) }
 
 // LoadWeights restores the model from checkpoint weights.
-func (m *Model) LoadWeights(f *checkpoint.File) error {
+func (m *Model) LoadWeights(f *safetensors.File) error {
 	return fromCheckpoint(m.Variables(), f, "weights "+f.Path)
 }
 
 // OptimizerTensors is the optimiser's state for a checkpoint.
-func (a *Adam) OptimizerTensors() []checkpoint.Tensor { return toCheckpoint(a.State()) }
+func (a *Adam) OptimizerTensors() []safetensors.Tensor { return toCheckpoint(a.State()) }
 
 // LoadOptimizer restores the optimiser's moments and step.
-func (a *Adam) LoadOptimizer(f *checkpoint.File, step int64) error {
+func (a *Adam) LoadOptimizer(f *safetensors.File, step int64) error {
 	if err := fromCheckpoint(a.State(), f, "optimizer "+f.Path); err != nil {
 		return err
 	}

@@ -1,6 +1,3 @@
-// Package training holds the gotch (libtorch) side of the project: networks,
-// losses, data loading, the teacher, the trainer and evaluation. Nothing
-// under edge/, calibration/ or export's ONNX writer may import it.
 package training
 
 import (

@@ -8,8 +8,9 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/training/data"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // Translator is X-Distill's depth-to-segmentation head: a few 3×3 conv
@@ -192,7 +193,7 @@ func (m *Model) Classify(image []float32, w, h int, device gotch.Device) []uint8
 // TranslatorAccuracy is the share of labelled pixels (labels of the
 // set, e.g. ground-truth groups) that Classify gets right; the labels are
 // resized to the network size by nearest neighbour when they differ.
-func (m *Model) TranslatorAccuracy(ctx context.Context, set EvalSet, device gotch.Device) (correct, total int, err error) {
+func (m *Model) TranslatorAccuracy(ctx context.Context, set data.EvalSet, device gotch.Device) (correct, total int, err error) {
 	w, h := set.Size()
 	for i := range set.Len() {
 		if err := ctx.Err(); err != nil {
@@ -208,7 +209,7 @@ func (m *Model) TranslatorAccuracy(ctx context.Context, set EvalSet, device gotc
 		got := m.Classify(smp.Image, w, h, device)
 		want := smp.Labels
 		if smp.GTW != w || smp.GTH != h {
-			want = resizeLabels(smp.Labels, smp.GTW, smp.GTH, w, h)
+			want = data.ResizeLabels(smp.Labels, smp.GTW, smp.GTH, w, h)
 		}
 		for k, l := range want {
 			if l != distill.Ignore {

@@ -10,15 +10,16 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/training/data"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // labelledSlide is slideData with group labels: the top third "sky" (6),
 // the rest "ground" (0), and an ignored band in the middle.
 type labelledSlide struct{ slideData }
 
-func (d labelledSlide) Load(i int) (Sample, error) {
+func (d labelledSlide) Load(i int) (data.Sample, error) {
 	s, err := d.slideData.Load(i)
 	s.Labels = make([]uint8, d.w*d.h)
 	for y := range d.h {
@@ -120,8 +121,8 @@ func distillGrads(t *testing.T, detach bool) map[string]float64 {
 		t.Fatal(err)
 	}
 	m.Translator.Detach = detach
-	l := &Loader{Data: labelledSlide{slideData{96, 64}}, BatchSize: 2, Seed: 1}
-	hb, err := l.batch(0)
+	l := &data.Loader{Data: labelledSlide{slideData{96, 64}}, BatchSize: 2, Seed: 1}
+	hb, err := l.Batch(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func distillGrads(t *testing.T, detach bool) map[string]float64 {
 	}
 	s := NewScope()
 	defer s.Drop()
-	b := hb.Upload(s, cpuDevice)
+	b := Upload(s, hb, cpuDevice)
 	disp := m.Depth.Forward(s, b.Net[1], true)[0]
 	DistillLoss(s, m.Translator.Forward(s, disp), b.Labels, b.Valid).MustBackward()
 	norms := map[string]float64{}
@@ -150,14 +151,14 @@ func distillGrads(t *testing.T, detach bool) map[string]float64 {
 // λ = 0 is the baseline exactly, even when the data carries labels; λ > 0
 // changes the trained weights and logs the cross-entropy.
 func TestLambdaZeroIsTheBaseline(t *testing.T) {
-	run := func(data Dataset, lambda float64, start ...int) *Trainer {
+	run := func(set data.Dataset, lambda float64, start ...int) *Trainer {
 		c := tinyConfig(filepath.Join(t.TempDir(), "run"), 2)
 		c.Distill.Lambda = lambda
 		if len(start) > 0 {
 			c.Distill.StartStep = start[0]
 		}
 		c.Train.Threads = 1 // bit-exact (see SetThreads)
-		tr := &Trainer{Cfg: c, Data: data, Device: gotch.CPU, Version: "test"}
+		tr := &Trainer{Cfg: c, Data: set, Device: gotch.CPU, Version: "test"}
 		if err := tr.Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}

@@ -8,26 +8,10 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/training/data"
 )
-
-// EvalSample is one test image: the network input (float32 CHW in [0, 1]
-// at the training size) and the ground truth at its own size.
-type EvalSample struct {
-	Image  []float32
-	GT     []float32 // metres, 0 = no data; GTW×GTH
-	Labels []uint8   // optional Cityscapes trainIds, same size as GT
-	GTW    int
-	GTH    int
-}
-
-// EvalSet gives test samples by index.
-type EvalSet interface {
-	Len() int
-	Size() (w, h int) // network input size
-	LoadEval(i int) (EvalSample, error)
-}
 
 // EvalResult is the outcome of an evaluation.
 type EvalResult struct {
@@ -51,7 +35,7 @@ type EvalResult struct {
 type SkyLabeler interface{ SkyLabel() uint8 }
 
 // skyLabel is set's sky label: its own, else the trainId.
-func skyLabel(set EvalSet) uint8 {
+func skyLabel(set data.EvalSet) uint8 {
 	if s, ok := set.(SkyLabeler); ok {
 		return s.SkyLabel()
 	}
@@ -101,7 +85,7 @@ func DispToDepthHost(disp []float32, minDepth, maxDepth float64) []float32 {
 // Evaluate predicts every sample and scores it with protocol o: the
 // disparity is resized bilinearly to the ground truth, then inverted
 // (Monodepth2's order). Progress may be nil.
-func (m *Model) Evaluate(ctx context.Context, set EvalSet, o metrics.Options, device gotch.Device, progress Progress) (EvalResult, error) {
+func (m *Model) Evaluate(ctx context.Context, set data.EvalSet, o metrics.Options, device gotch.Device, progress Progress) (EvalResult, error) {
 	predict := func(image []float32, w, h int) ([]float32, error) { return m.Predict(image, w, h, device), nil }
 	return EvaluateWith(ctx, set, o, predict, m.MinDepth, m.MaxDepth, progress)
 }
@@ -109,7 +93,7 @@ func (m *Model) Evaluate(ctx context.Context, set EvalSet, o metrics.Options, de
 // EvaluateWith is Evaluate for any predictor of the scale-0 sigmoid
 // disparity (h×w) of a CHW image, e.g. an exported ONNX model, so that it
 // is scored by exactly the same loop and metrics.
-func EvaluateWith(ctx context.Context, set EvalSet, o metrics.Options, predict func(image []float32, w, h int) ([]float32, error),
+func EvaluateWith(ctx context.Context, set data.EvalSet, o metrics.Options, predict func(image []float32, w, h int) ([]float32, error),
 	minDepth, maxDepth float64, progress Progress) (EvalResult, error) {
 	w, h := set.Size()
 	return scoreAll(ctx, set.Len(), skyLabel(set), progress, func(i int) (scored, error) {

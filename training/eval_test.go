@@ -7,8 +7,9 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // selfSet's ground truth is k × the model's own prediction, resized to a
@@ -22,7 +23,7 @@ type selfSet struct {
 
 func (s selfSet) Len() int         { return 3 }
 func (s selfSet) Size() (int, int) { return s.w, s.h }
-func (s selfSet) LoadEval(i int) (EvalSample, error) {
+func (s selfSet) LoadEval(i int) (data.EvalSample, error) {
 	img, _ := slideData{s.w, s.h}.Load(i)
 	disp := metrics.Resize(s.m.Predict(img.Frames[1], s.w, s.h, gotch.CPU), s.w, s.h, s.gw, s.gh)
 	gt := DispToDepthHost(disp, s.m.MinDepth, s.m.MaxDepth)
@@ -31,7 +32,7 @@ func (s selfSet) LoadEval(i int) (EvalSample, error) {
 		gt[p] *= float32(s.k)
 		labels[p] = uint8(p % s.gw * 2 / s.gw) // left half 0, right half 1
 	}
-	return EvalSample{Image: img.Frames[1], GT: gt, Labels: labels, GTW: s.gw, GTH: s.gh}, nil
+	return data.EvalSample{Image: img.Frames[1], GT: gt, Labels: labels, GTW: s.gw, GTH: s.gh}, nil
 }
 
 func TestEvaluateScalesAndScores(t *testing.T) {

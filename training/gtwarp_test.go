@@ -10,8 +10,9 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // warpL1 reconstructs the target (frame index 1 of the batch) from source
@@ -19,10 +20,10 @@ import (
 // level lvl (the images and the depth averaged over 2^lvl blocks), and
 // returns the mean |Δ| (0..1 units) over level pixels whose every full
 // pixel has rigid, near depth.
-func warpL1(t *testing.T, hb *HostBatch, depth []float32, labels []uint8, src int, identity bool, lvl int) float64 {
+func warpL1(t *testing.T, hb *data.HostBatch, depth []float32, labels []uint8, src int, identity bool, lvl int) float64 {
 	s := NewScope()
 	defer s.Drop()
-	b := hb.Upload(s, gotch.CPU)
+	b := Upload(s, hb, gotch.CPU)
 	w := NewWarper(int64(hb.H), int64(hb.W), gotch.CPU)
 	defer w.Drop()
 	lw := w.Level(lvl)
@@ -76,7 +77,7 @@ func TestGroundTruthWarpThroughTrainingCode(t *testing.T) {
 	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	set, err := OpenKITTI(root, kitti.SplitPath(root, "train"), 256, 96)
+	set, err := data.OpenKITTI(root, kitti.SplitPath(root, "train"), 256, 96)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +91,8 @@ func TestGroundTruthWarpThroughTrainingCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, flip := range []float64{0, 1} {
-		l := &Loader{Data: oneSample{set, 2}, BatchSize: 1, Seed: 1, Aug: Augment{FlipProb: flip}, GTPose: true}
-		hb, err := l.batch(0)
+		l := &data.Loader{Data: oneSample{set, 2}, BatchSize: 1, Seed: 1, Aug: data.Augment{FlipProb: flip}, GTPose: true}
+		hb, err := l.Batch(0)
 		if err != nil || hb.RelPose == nil {
 			t.Fatalf("batch: %v (poses %v)", err, hb != nil && hb.RelPose != nil)
 		}
@@ -122,12 +123,12 @@ func TestGroundTruthWarpThroughTrainingCode(t *testing.T) {
 
 // oneSample serves the same entry for every index.
 type oneSample struct {
-	*KITTISet
+	*data.KITTISet
 	i int
 }
 
-func (o oneSample) Len() int                 { return 1 }
-func (o oneSample) Load(int) (Sample, error) { return o.KITTISet.Load(o.i) }
+func (o oneSample) Len() int                      { return 1 }
+func (o oneSample) Load(int) (data.Sample, error) { return o.KITTISet.Load(o.i) }
 
 func mirror[T any](v []T, w, h int) []T {
 	out := make([]T, len(v))

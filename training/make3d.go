@@ -12,8 +12,8 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/matfile"
-	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/internal/format/matfile"
+	"github.com/xdistill/edge-depth/internal/metrics"
 )
 
 // Make3D is the Test134 layout: Test134/img-NAME.jpg with ground truth

@@ -13,7 +13,7 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/internal/config"
 	"github.com/xdistill/edge-depth/internal/pyref"
 )
 

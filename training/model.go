@@ -8,7 +8,7 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 
-	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/internal/config"
 )
 
 // Model holds every trainable network of a run in one VarStore: the depth

@@ -8,10 +8,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/internal/metrics"
 	"github.com/xdistill/edge-depth/internal/pyref"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // evaluateDepthJudge is Monodepth2's evaluate_depth.py loop written out
@@ -61,7 +62,7 @@ func TestEvaluationMatchesMonodepth2(t *testing.T) {
 	if err := synth.Generate(context.Background(), o, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	set, err := OpenKITTI(root, kitti.SplitPath(root, "test"), 64, 32)
+	set, err := data.OpenKITTI(root, kitti.SplitPath(root, "test"), 64, 32)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,4 +119,13 @@ func testDisparity(image []float32, w, h int) []float32 {
 		out[i] = 0.02 + 0.3*image[i] + 0.2*float32(i%w)/float32(w)
 	}
 	return out
+}
+
+// cropMap keeps the top-left w×h of a sw-wide map.
+func cropMap(m []float32, sw, w, h int) ([]float32, int, int) {
+	out := make([]float32, 0, w*h)
+	for y := range h {
+		out = append(out, m[y*sw:y*sw+w]...)
+	}
+	return out, w, h
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/internal/config"
 )
 
 func TestDepthAndPoseNetShapesAndGradients(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // A replica is a second copy of the networks that computes one share of
@@ -35,7 +35,7 @@ type replica struct {
 }
 
 type shareJob struct {
-	hb    *HostBatch
+	hb    *data.HostBatch
 	noise []*ts.Tensor
 	lw    LossWeights
 }
@@ -86,10 +86,10 @@ func (r *replica) stop() { close(r.jobs) }
 
 // shareStep runs forward and backward of one share of a batch; false when
 // its loss is not finite (no backward then).
-func shareStep(m *Model, w *Warper, hb *HostBatch, noise []*ts.Tensor, lw LossWeights) (Losses, bool) {
+func shareStep(m *Model, w *Warper, hb *data.HostBatch, noise []*ts.Tensor, lw LossWeights) (Losses, bool) {
 	s := NewScope()
 	defer s.Drop()
-	b := hb.Upload(s, m.VS.Device())
+	b := Upload(s, hb, m.VS.Device())
 	b.TieNoise = noise
 	loss, _, terms := m.Forward(s, b, w, lw, true)
 	if !finite(terms.Total) {
@@ -103,7 +103,7 @@ func shareStep(m *Model, w *Warper, hb *HostBatch, noise []*ts.Tensor, lw LossWe
 // on the calling thread, and leaves the average in m's gradients; m's
 // BatchNorm statistics become the shares' average too. m's gradients must
 // be zero on entry.
-func parallelStep(m *Model, w *Warper, rs []*replica, hb *HostBatch, lw LossWeights) (Losses, bool) {
+func parallelStep(m *Model, w *Warper, rs []*replica, hb *data.HostBatch, lw LossWeights) (Losses, bool) {
 	shares := hb.Split(len(rs) + 1)
 	s := NewScope()
 	defer s.Drop()
@@ -138,7 +138,7 @@ func parallelStep(m *Model, w *Warper, rs []*replica, hb *HostBatch, lw LossWeig
 
 // tieNoise draws the auto-mask's tie-breaking noise of every share here,
 // in share order, so that the threads never race for libtorch's generator.
-func tieNoise(s *Scope, shares []*HostBatch, device gotch.Device) [][]*ts.Tensor {
+func tieNoise(s *Scope, shares []*data.HostBatch, device gotch.Device) [][]*ts.Tensor {
 	noise := make([][]*ts.Tensor, len(shares))
 	for i, sh := range shares {
 		shape := []int64{int64(sh.B), 1, int64(sh.H), int64(sh.W)}
@@ -221,36 +221,4 @@ func meanLosses(all []Losses) Losses {
 	n := float64(len(all))
 	m.Total, m.Photometric, m.Smoothness, m.Distill, m.MaskedFraction = m.Total/n, m.Photometric/n, m.Smoothness/n, m.Distill/n, m.MaskedFraction/n
 	return m
-}
-
-// Split cuts the batch into n equal shares along the sample axis (n must
-// divide B); the shares alias hb's buffers.
-func (hb *HostBatch) Split(n int) []*HostBatch {
-	if n == 1 {
-		return []*HostBatch{hb}
-	}
-	b, img, px := hb.B/n, 3*hb.H*hb.W, hb.H*hb.W
-	out := make([]*HostBatch, n)
-	for i := range n {
-		lo, hi := i*b, (i+1)*b
-		p := &HostBatch{B: b, H: hb.H, W: hb.W, Step: hb.Step, K: hb.K[16*lo : 16*hi]}
-		for f := range 3 {
-			p.Net[f], p.Loss[f] = hb.Net[f][img*lo:img*hi], hb.Loss[f][img*lo:img*hi]
-		}
-		if hb.RelPose != nil { // [2,B,4,4]
-			for k := range 2 {
-				p.RelPose = append(p.RelPose, hb.RelPose[16*(k*hb.B+lo):16*(k*hb.B+hi)]...)
-			}
-		}
-		if hb.Labels != nil {
-			p.Labels = hb.Labels[px*lo : px*hi]
-			for _, l := range p.Labels {
-				if l != distill.Ignore {
-					p.Valid++
-				}
-			}
-		}
-		out[i] = p
-	}
-	return out
 }

@@ -8,13 +8,14 @@ import (
 
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/training/data"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 func TestSplitSharesTheBatch(t *testing.T) {
 	const b, h, w = 4, 2, 3
-	hb := &HostBatch{B: b, H: h, W: w, Step: 7, K: make([]float32, 16*b), RelPose: make([]float32, 2*16*b), Labels: make([]int64, b*h*w)}
+	hb := &data.HostBatch{B: b, H: h, W: w, Step: 7, K: make([]float32, 16*b), RelPose: make([]float32, 2*16*b), Labels: make([]int64, b*h*w)}
 	for f := range 3 {
 		hb.Net[f], hb.Loss[f] = make([]float32, b*3*h*w), make([]float32, b*3*h*w)
 		for i := range hb.Net[f] {
@@ -78,8 +79,8 @@ func TestParallelStepAveragesShares(t *testing.T) {
 		}
 		return m
 	}
-	l := &Loader{Data: slideData{96, 64}, BatchSize: 4, Seed: 1}
-	hb, err := l.batch(0)
+	l := &data.Loader{Data: slideData{96, 64}, BatchSize: 4, Seed: 1}
+	hb, err := l.Batch(0)
 	if err != nil {
 		t.Fatal(err)
 	}

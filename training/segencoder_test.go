@@ -7,8 +7,8 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/config"
 )
 
 // saveSegRun writes a built-in-teacher-shaped run (segmentation record, no

@@ -1,9 +1,7 @@
 package training
 
 import (
-	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 
@@ -11,9 +9,9 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/distill"
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
 )
 
 // SegPrefix is where a SegModel's tensors live in its VarStore and
@@ -53,10 +51,10 @@ func (m *SegModel) PredictLogits(image []float32, w, h int, device gotch.Device)
 }
 
 // WeightTensors is the model's state for a checkpoint.
-func (m *SegModel) WeightTensors() []checkpoint.Tensor { return toCheckpoint(variables(m.VS)) }
+func (m *SegModel) WeightTensors() []safetensors.Tensor { return toCheckpoint(variables(m.VS)) }
 
 // LoadWeights restores the model from checkpoint weights.
-func (m *SegModel) LoadWeights(f *checkpoint.File) error {
+func (m *SegModel) LoadWeights(f *safetensors.File) error {
 	return fromCheckpoint(variables(m.VS), f, "weights "+f.Path)
 }
 
@@ -66,69 +64,6 @@ func (m *SegModel) Arch(encoder string, w, h int) checkpoint.Arch {
 	return checkpoint.Arch{Encoder: encoder, WidthMultiplier: m.Spec.Encoder.Width, InputWidth: w, InputHeight: h,
 		Padding: m.Spec.Padding.String(), Scales: []int{0},
 		Extra: map[string]string{checkpoint.ExtraTask: checkpoint.TaskSegmentation, checkpoint.ExtraClasses: strconv.Itoa(m.Spec.Classes)}}
-}
-
-// SegSet serves a labelled KITTI-layout set for segmentation training:
-// each sample is the target frame (in all three frame slots, so the
-// Loader's flip and colour jitter apply unchanged) and its ground-truth
-// trainIds; neighbours, poses and intrinsics are not read.
-type SegSet struct{ *KITTISet }
-
-// OpenSegSet opens a split whose frames have label PNGs beside them
-// (kitti.Drive.LabelPath), refusing it, with the first missing file
-// named, when any does not.
-func OpenSegSet(root, split string, w, h int) (SegSet, error) {
-	k, err := OpenKITTI(root, split, w, h)
-	if err != nil {
-		return SegSet{}, err
-	}
-	missing, first := 0, ""
-	for _, e := range k.Entries {
-		if p := e.Drive.LabelPath(root, e.Frame); !fileExists(p) {
-			if missing++; first == "" {
-				first = p
-			}
-		}
-	}
-	if missing > 0 {
-		return SegSet{}, fmt.Errorf("dataset %s (split %s): %d of %d frames have no ground-truth label PNG (first: %s); "+
-			"the built-in teacher trains on labelled frames: uint8 Cityscapes trainIds, 255 = ignore, as the synthetic world writes them",
-			root, split, missing, len(k.Entries), first)
-	}
-	k.LabelRoot, k.Grouping = root, distill.None()
-	return SegSet{k}, nil
-}
-
-// Load returns entry i's frame and labels at the training size.
-func (s SegSet) Load(i int) (Sample, error) {
-	e := s.Entries[i]
-	img, err := s.image(e.Drive, e.Frame)
-	if err != nil {
-		return Sample{}, err
-	}
-	labels, err := s.labels(e)
-	if err != nil {
-		return Sample{}, err
-	}
-	return Sample{Frames: [3][]float32{img, img, img}, Labels: labels}, nil
-}
-
-// ClassPixels counts each class's labelled pixels over the set at the
-// training size (what the loss sees, before flips).
-func (s SegSet) ClassPixels() ([]int64, error) {
-	counts := make([]int64, kitti.NumClasses)
-	for _, e := range s.Entries {
-		l, err := s.labels(e)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range l {
-			if int(c) < len(counts) {
-				counts[c]++
-			}
-		}
-	}
-	return counts, nil
 }
 
 // BalancedWeights are cross-entropy class weights from pixel counts:
@@ -168,9 +103,4 @@ func medianOf(xs []float64) float64 {
 		return (s[n/2-1] + s[n/2]) / 2
 	}
 	return s[len(s)/2]
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

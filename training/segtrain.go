@@ -2,21 +2,20 @@ package training
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // SegTrainConfig is a built-in teacher's training run. It is saved in the
@@ -44,7 +43,7 @@ type SegTrainConfig struct {
 // and resuming from it.
 type SegTrainer struct {
 	Cfg      SegTrainConfig
-	Data     Dataset // frames with labels, e.g. a SegSet
+	Data     data.Dataset // frames with labels, e.g. a SegSet
 	Device   gotch.Device
 	Progress Progress
 	Version  string
@@ -128,24 +127,19 @@ func (t *SegTrainer) setup() error {
 // resume loads RUN/checkpoint if present and returns the step to start at.
 func (t *SegTrainer) resume() (int, error) {
 	dir := t.Cfg.Out
-	if !fileExists(filepath.Join(dir, checkpoint.CheckpointDir)) && !fileExists(filepath.Join(dir, checkpoint.PrevDir)) {
+	if !hasCheckpoint(dir) {
 		return 0, nil
 	}
-	ck, err := checkpoint.LoadRun(dir)
+	want := t.arch()
+	check := func(a checkpoint.Arch) error {
+		if !sameArch(a, want) || a.Extra[checkpoint.ExtraTask] != checkpoint.TaskSegmentation {
+			return fmt.Errorf("checkpoint is %+v, this run asks for %+v (move the run directory away to start afresh)", a, want)
+		}
+		return nil
+	}
+	ck, err := resumeRun(dir, check, t.model.LoadWeights, t.opt)
 	if err != nil {
-		return 0, fmt.Errorf("resume %s: %w (move the run directory away to start afresh)", dir, err)
-	}
-	if want := t.arch(); !sameArch(ck.Record.Arch, want) || ck.Record.Arch.Extra[checkpoint.ExtraTask] != checkpoint.TaskSegmentation {
-		return 0, fmt.Errorf("resume %s: checkpoint is %+v, this run asks for %+v (move the run directory away to start afresh)", dir, ck.Record.Arch, want)
-	}
-	if ck.Optimizer == nil {
-		return 0, fmt.Errorf("resume %s: checkpoint has no optimizer state", dir)
-	}
-	if err := t.model.LoadWeights(ck.Weights); err != nil {
-		return 0, fmt.Errorf("resume %s: %w", dir, err)
-	}
-	if err := t.opt.LoadOptimizer(ck.Optimizer, ck.Record.Step); err != nil {
-		return 0, fmt.Errorf("resume %s: %w", dir, err)
+		return 0, err
 	}
 	if !ck.Record.Started.IsZero() {
 		t.started = ck.Record.Started
@@ -162,64 +156,43 @@ func (t *SegTrainer) loop(ctx context.Context, start int) error {
 	if t.ClassWeights != nil {
 		weight = ws.T(ts.MustOfSlice(t.ClassWeights).MustTo(t.Device, true))
 	}
-	loader := &Loader{Data: t.Data, BatchSize: c.BatchSize, Seed: uint64(c.Seed), Workers: c.Workers,
-		Aug: Augment{ColorJitter: c.ColorJitter, FlipProb: c.FlipProb}}
-	lctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	batches, loadErr := loader.Run(lctx, start, c.Steps)
-	logf, err := os.OpenFile(filepath.Join(c.Out, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("teacher metrics log: %w", err)
-	}
-	defer logf.Close()
-	next, tick, window := start, time.Now(), 0.0
-	for hb := range batches {
-		next = hb.Step + 1
-		t.opt.LR = t.lr(hb.Step)
-		ManualSeed(c.Seed*1_000_003 + int64(hb.Step))
-		ce, err := t.step(hb, weight)
-		if err != nil {
-			return err
-		}
-		t.CE, window = append(t.CE, ce), window+ce
-		if t.Progress != nil {
-			t.Progress.Add(1)
-			t.Progress.SetStatus(fmt.Sprintf("ce %.3f", ce))
-		}
-		if next%segLogEvery == 0 {
-			rate := float64(segLogEvery*c.BatchSize) / time.Since(tick).Seconds()
-			writeLog(logf, segLog{Step: next, CE: window / segLogEvery, LR: t.opt.LR, SamplesPerSec: rate})
-			tick, window = time.Now(), 0
-		}
-		if c.CheckpointEvery > 0 && next%c.CheckpointEvery == 0 && next < c.Steps {
-			if err := t.Save(next); err != nil {
-				return err
+	window := 0.0 // the cross-entropy summed since the last log line
+	r := &runLoop{
+		dir: c.Out, what: "teacher ", start: start, steps: c.Steps, logEvery: segLogEvery, batchSize: c.BatchSize,
+		progress: t.Progress,
+		loader: &data.Loader{Data: t.Data, BatchSize: c.BatchSize, Seed: uint64(c.Seed), Workers: c.Workers,
+			Aug: data.Augment{ColorJitter: c.ColorJitter, FlipProb: c.FlipProb}},
+		step: func(hb *data.HostBatch) (string, bool, error) {
+			t.opt.LR = t.lr(hb.Step)
+			ManualSeed(c.Seed*1_000_003 + int64(hb.Step))
+			ce, err := t.step(hb, weight)
+			if err != nil {
+				return "", false, err
 			}
-		}
-		if ctx.Err() != nil {
-			break
-		}
+			t.CE, window = append(t.CE, ce), window+ce
+			return fmt.Sprintf("ce %.3f", ce), true, nil
+		},
+		logLine: func(next int, rate float64) any {
+			l := segLog{Step: next, CE: window / segLogEvery, LR: t.opt.LR, SamplesPerSec: rate}
+			window = 0
+			return l
+		},
+		keep: func(next int) error {
+			if c.CheckpointEvery > 0 && next%c.CheckpointEvery == 0 && next < c.Steps {
+				return t.Save(next)
+			}
+			return nil
+		},
+		dataErr: func(_ int, err error) error { return fmt.Errorf("teacher data: %w", err) },
+		save:    t.Save,
 	}
-	if err := firstErr(loadErr); err != nil {
-		return fmt.Errorf("teacher data: %w", err)
-	}
-	if err := t.Save(next); err != nil {
-		return err
-	}
-	if ctx.Err() != nil {
-		slog.Info("interrupted; teacher checkpoint written", "run", c.Out, "step", next)
-		return ctx.Err()
-	}
-	if t.Progress != nil {
-		t.Progress.Finish()
-	}
-	return nil
+	return r.run(ctx)
 }
 
 // step runs one optimisation step and returns its cross-entropy. A
 // non-finite loss is an error at once: with labels from the data and no
 // photometric terms, it means a diverged run, not a bad batch.
-func (t *SegTrainer) step(hb *HostBatch, weight *ts.Tensor) (float64, error) {
+func (t *SegTrainer) step(hb *data.HostBatch, weight *ts.Tensor) (float64, error) {
 	s := NewScope()
 	defer s.Drop()
 	n := hb.H * hb.W
@@ -250,17 +223,9 @@ func (t *SegTrainer) lr(step int) float64 {
 
 // Save writes the run's checkpoint at step, atomically (checkpoint.SaveRun).
 func (t *SegTrainer) Save(step int) error {
-	cfgJSON, err := json.Marshal(t.Cfg)
-	if err != nil {
-		return err
-	}
-	rec := checkpoint.Record{ProjectVersion: t.Version, Arch: t.arch(), Config: cfgJSON, Step: int64(step),
+	rec := checkpoint.Record{ProjectVersion: t.Version, Arch: t.arch(), Step: int64(step),
 		Epoch: step * t.Cfg.BatchSize / max(1, t.Data.Len()), Started: t.started}
-	err = checkpoint.SaveRun(t.Cfg.Out, checkpoint.Checkpoint{Record: rec, Weights: t.model.WeightTensors(), Optimizer: t.opt.OptimizerTensors()})
-	if err != nil {
-		return fmt.Errorf("teacher checkpoint %s at step %d: %w", t.Cfg.Out, step, err)
-	}
-	return nil
+	return saveRun(t.Cfg.Out, "teacher ", rec, t.Cfg, t.model.WeightTensors(), t.opt)
 }
 
 func (t *SegTrainer) arch() checkpoint.Arch {

@@ -2,8 +2,6 @@ package training
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -14,9 +12,11 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
+	"github.com/xdistill/edge-depth/training/data"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // Progress receives the trainer's progress (a terminal bar in the CLI).
@@ -34,7 +34,7 @@ const maxBadSteps = 5
 // Trainer runs the self-supervised training of one run directory.
 type Trainer struct {
 	Cfg      config.Config
-	Data     Dataset
+	Data     data.Dataset
 	Device   gotch.Device
 	Progress Progress
 	Version  string // project version for the run record
@@ -44,18 +44,6 @@ type Trainer struct {
 	warper   *Warper
 	replicas []*replica // train.replicas − 1 copies sharing each batch
 	started  time.Time
-}
-
-// StepLog is one line of RUN/metrics.jsonl.
-type StepLog struct {
-	Step          int     `json:"step"`
-	Loss          float64 `json:"loss"`
-	Photometric   float64 `json:"photometric"`
-	Smoothness    float64 `json:"smoothness"`
-	Masked        float64 `json:"automasked"`
-	Distill       float64 `json:"distill_ce,omitempty"` // translator cross-entropy (before λ)
-	LR            float64 `json:"lr"`
-	SamplesPerSec float64 `json:"samples_per_s"`
 }
 
 // Run trains until cfg.Train.Steps, resuming from RUN/checkpoint when one
@@ -161,28 +149,21 @@ func (t *Trainer) release() {
 // model.weights) and returns the step to start at.
 func (t *Trainer) resume() (int, error) {
 	dir := t.Cfg.Train.Out
-	if _, err := os.Stat(filepath.Join(dir, checkpoint.CheckpointDir)); errors.Is(err, os.ErrNotExist) {
-		if _, err := os.Stat(filepath.Join(dir, checkpoint.PrevDir)); errors.Is(err, os.ErrNotExist) {
-			// A fresh run: only now do pretrained weights matter (a resumed
-			// run must not need them, nor read them only to overwrite them).
-			return 0, loadEncoderWeights(t.model, t.Cfg.Model)
+	if !hasCheckpoint(dir) {
+		// A fresh run: only now do pretrained weights matter (a resumed
+		// run must not need them, nor read them only to overwrite them).
+		return 0, loadEncoderWeights(t.model, t.Cfg.Model)
+	}
+	want := t.arch()
+	check := func(a checkpoint.Arch) error {
+		if !sameArch(a, want) {
+			return fmt.Errorf("the checkpoint is another architecture than the config's (%s); use another run directory", a.DiffText(want))
 		}
+		return nil
 	}
-	ck, err := checkpoint.LoadRun(dir)
+	ck, err := resumeRun(dir, check, t.model.LoadWeights, t.opt)
 	if err != nil {
-		return 0, fmt.Errorf("resume %s: %w (move the run directory away to start afresh)", dir, err)
-	}
-	if want := t.arch(); !sameArch(ck.Record.Arch, want) {
-		return 0, fmt.Errorf("resume %s: the checkpoint is another architecture than the config's (%s); use another run directory", dir, ck.Record.Arch.DiffText(want))
-	}
-	if err := t.model.LoadWeights(ck.Weights); err != nil {
-		return 0, fmt.Errorf("resume %s: %w", dir, err)
-	}
-	if ck.Optimizer == nil {
-		return 0, fmt.Errorf("resume %s: checkpoint has no optimizer state", dir)
-	}
-	if err := t.opt.LoadOptimizer(ck.Optimizer, ck.Record.Step); err != nil {
-		return 0, fmt.Errorf("resume %s: %w", dir, err)
+		return 0, err
 	}
 	if !ck.Record.Started.IsZero() {
 		t.started = ck.Record.Started
@@ -193,75 +174,50 @@ func (t *Trainer) resume() (int, error) {
 
 func (t *Trainer) loop(ctx context.Context, start int) error {
 	c := t.Cfg
-	loader := &Loader{Data: t.Data, BatchSize: c.Train.BatchSize, Seed: uint64(c.Train.Seed), Workers: c.Data.Workers,
-		Aug: Augment{ColorJitter: c.Train.ColorJitter, FlipProb: c.Train.FlipProb}, GTPose: c.Train.GTPose}
-	lctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	batches, loadErr := loader.Run(lctx, start, c.Train.Steps)
-	logf, err := os.OpenFile(filepath.Join(c.Train.Out, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("metrics log: %w", err)
-	}
-	defer logf.Close()
 	lw := LossWeights{SSIM: c.Train.SSIMWeight, Smoothness: c.Train.Smoothness, AutoMask: c.Train.AutoMask,
 		Pyramid: c.Train.Multiscale == "pyramid"}
-	bad, next, tick := 0, start, time.Now()
+	bad := 0
 	var rate float64 // samples/s over the last log window
+	var terms Losses
 	perEpoch := max(1, t.Data.Len()/c.Train.BatchSize)
-	for hb := range batches {
-		step := hb.Step
-		next = step + 1
-		t.opt.LR = t.lr(step)
-		if tr := t.model.Translator; tr != nil {
-			tr.Schedule(step, c.Distill)
-		}
-		ManualSeed(c.Train.Seed*1_000_003 + int64(step))
-		terms, finite := t.trainStep(hb, lw)
-		if !finite {
-			if bad++; bad >= maxBadSteps {
-				return fmt.Errorf("step %d: loss not finite %d steps in a row (diverged; lower train.learning_rate or check the data)", step, bad)
+	r := &runLoop{
+		dir: c.Train.Out, start: start, steps: c.Train.Steps, logEvery: c.Train.LogEvery, batchSize: c.Train.BatchSize,
+		progress: t.Progress,
+		loader: &data.Loader{Data: t.Data, BatchSize: c.Train.BatchSize, Seed: uint64(c.Train.Seed), Workers: c.Data.Workers,
+			Aug: data.Augment{ColorJitter: c.Train.ColorJitter, FlipProb: c.Train.FlipProb}, GTPose: c.Train.GTPose},
+		step: func(hb *data.HostBatch) (string, bool, error) {
+			step := hb.Step
+			t.opt.LR = t.lr(step)
+			if tr := t.model.Translator; tr != nil {
+				tr.Schedule(step, c.Distill)
 			}
-			slog.Warn("non-finite loss, step skipped", "step", step)
-			if err := t.keep(step + 1); err != nil { // a skipped step still ends on a snapshot or checkpoint step
-				return err
+			ManualSeed(c.Train.Seed*1_000_003 + int64(step))
+			var finite bool
+			if terms, finite = t.trainStep(hb, lw); !finite {
+				if bad++; bad >= maxBadSteps {
+					return "", false, fmt.Errorf("step %d: loss not finite %d steps in a row (diverged; lower train.learning_rate or check the data)", step, bad)
+				}
+				slog.Warn("non-finite loss, step skipped", "step", step)
+				return "", false, nil
 			}
-			continue
-		}
-		bad = 0
-		if t.Progress != nil {
-			t.Progress.Add(1)
-			t.Progress.SetStatus(status(step/perEpoch+1, terms, rate))
-		}
-		if (step+1)%c.Train.LogEvery == 0 {
-			rate = float64(c.Train.LogEvery*c.Train.BatchSize) / time.Since(tick).Seconds()
-			tick = time.Now()
-			writeLog(logf, StepLog{Step: step + 1, Loss: terms.Total, Photometric: terms.Photometric,
-				Smoothness: terms.Smoothness, Masked: terms.MaskedFraction, Distill: terms.Distill, LR: t.opt.LR, SamplesPerSec: rate})
-		}
-		if err := t.keep(step + 1); err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			break
-		}
+			bad = 0
+			return status(step/perEpoch+1, terms, rate), true, nil
+		},
+		logLine: func(next int, r float64) any {
+			rate = r
+			return data.StepLog{Step: next, Loss: terms.Total, Photometric: terms.Photometric,
+				Smoothness: terms.Smoothness, Masked: terms.MaskedFraction, Distill: terms.Distill, LR: t.opt.LR, SamplesPerSec: rate}
+		},
+		keep:    t.keep,
+		dataErr: t.dataError,
+		finish: func() {
+			if err := data.WriteLossCurve(c.Train.Out); err != nil {
+				slog.Warn("loss curve not drawn", "err", err)
+			}
+		},
+		save: t.Save,
 	}
-	if err := firstErr(loadErr); err != nil {
-		return t.dataError(next, err)
-	}
-	if err := WriteLossCurve(c.Train.Out); err != nil {
-		slog.Warn("loss curve not drawn", "err", err)
-	}
-	if ctx.Err() != nil {
-		if err := t.Save(next); err != nil {
-			return err
-		}
-		slog.Info("interrupted; checkpoint written", "run", c.Train.Out, "step", next)
-		return ctx.Err()
-	}
-	if t.Progress != nil {
-		t.Progress.Finish()
-	}
-	return t.Save(next)
+	return r.run(ctx)
 }
 
 // keep writes what is due after step steps: the weight snapshot first,
@@ -294,7 +250,7 @@ func status(epoch int, l Losses, rate float64) string {
 
 // trainStep runs one optimisation step; false when the loss is not finite
 // (the update is then skipped).
-func (t *Trainer) trainStep(hb *HostBatch, lw LossWeights) (Losses, bool) {
+func (t *Trainer) trainStep(hb *data.HostBatch, lw LossWeights) (Losses, bool) {
 	t.opt.ZeroGrad()
 	var terms Losses
 	var ok bool
@@ -320,22 +276,11 @@ func (t *Trainer) lr(step int) float64 {
 
 // Save writes the run's checkpoint at step (atomically, see checkpoint.SaveRun).
 func (t *Trainer) Save(step int) error {
-	cfgJSON, err := json.Marshal(t.Cfg)
-	if err != nil {
-		return err
-	}
 	rec := checkpoint.Record{
 		FormatVersion: checkpoint.RecordFormat, ProjectVersion: t.Version, Arch: t.arch(),
-		Config: cfgJSON, Step: int64(step), Epoch: step * t.Cfg.Train.BatchSize / max(1, t.Data.Len()),
-		Started: t.started,
+		Step: int64(step), Epoch: step * t.Cfg.Train.BatchSize / max(1, t.Data.Len()), Started: t.started,
 	}
-	err = checkpoint.SaveRun(t.Cfg.Train.Out, checkpoint.Checkpoint{
-		Record: rec, Weights: t.model.WeightTensors(), Optimizer: t.opt.OptimizerTensors(),
-	})
-	if err != nil {
-		return fmt.Errorf("checkpoint %s at step %d: %w", t.Cfg.Train.Out, step, err)
-	}
-	return nil
+	return saveRun(t.Cfg.Train.Out, "", rec, t.Cfg, t.model.WeightTensors(), t.opt)
 }
 
 // SnapshotDir holds a run's weight snapshots (train.snapshot_every).
@@ -355,7 +300,7 @@ func (t *Trainer) snapshot(step int) error {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	meta := map[string]string{"format": "pt", "step": fmt.Sprint(step)}
-	if err := checkpoint.Write(path, t.model.WeightTensors(), meta); err != nil {
+	if err := safetensors.Write(path, t.model.WeightTensors(), meta); err != nil {
 		return fmt.Errorf("snapshot %s: %w", path, err)
 	}
 	return nil
@@ -375,21 +320,6 @@ func (t *Trainer) arch() checkpoint.Arch {
 func sameArch(a, b checkpoint.Arch) bool {
 	return a.Encoder == b.Encoder && a.WidthMultiplier == b.WidthMultiplier && a.InputWidth == b.InputWidth &&
 		a.InputHeight == b.InputHeight && a.Padding == b.Padding && len(a.Scales) == len(b.Scales)
-}
-
-// writeLog appends one JSON line (a StepLog, or a SegTrainer's segLog).
-func writeLog(f *os.File, l any) {
-	line, _ := json.Marshal(l)
-	f.Write(append(line, '\n'))
-}
-
-func firstErr(c <-chan error) error {
-	select {
-	case err := <-c:
-		return err
-	default:
-		return nil
-	}
 }
 
 // loadEncoderWeights starts the encoders from model.weights: a torchvision

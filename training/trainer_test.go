@@ -11,9 +11,10 @@ import (
 
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/progress"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
 // slideData is a camera sliding past a textured wall: frames are the
@@ -22,9 +23,9 @@ type slideData struct{ w, h int }
 
 func (d slideData) Len() int         { return 5 }
 func (d slideData) Size() (int, int) { return d.w, d.h }
-func (d slideData) Load(i int) (Sample, error) {
+func (d slideData) Load(i int) (data.Sample, error) {
 	tex := texture(d.h, d.w+8)
-	var s Sample
+	var s data.Sample
 	for f := range 3 {
 		px := make([]float32, 3*d.h*d.w)
 		shift := 4 + (f-1)*2

@@ -11,7 +11,7 @@ import (
 	"github.com/sugarme/gotch/pickle"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/xdistill/edge-depth/checkpoint"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
 )
 
 // noGrad runs fn with autograd off, then turns it back on.

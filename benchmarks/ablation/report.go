@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/xdistill/edge-depth/plot"
+	"github.com/xdistill/edge-depth/internal/plot"
 )
 
 // Goal is the relative Abs Rel gain an arm must show over the baseline,

@@ -1,9 +1,3 @@
-// Package ablation holds the X-Distill ablation's results and report:
-// the scores of each run (one arm at one seed) at each evaluated step,
-// their JSON file in the run directory (so a finished run is never
-// scored twice), the markdown report with seed statistics and the
-// verdict rule, and the learning-curve chart. It is libtorch-free: the
-// driver that trains and scores is `xdistill experiment`.
 package ablation
 
 import (
@@ -14,8 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/internal/fsutil"
+	"github.com/xdistill/edge-depth/internal/metrics"
 )
 
 // Arm is one configuration of the ablation: a name (its run folders are

@@ -8,7 +8,7 @@ import (
 
 	"github.com/xdistill/edge-depth/calibration"
 	"github.com/xdistill/edge-depth/edge/edgetest"
-	"github.com/xdistill/edge-depth/metrics"
+	"github.com/xdistill/edge-depth/internal/metrics"
 )
 
 // TestCalibrationCacheMustFitTheModel: with --int8 --calib, a cache

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"errors"
+	"io"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 // TestBadFlagValuesExit2: values that cannot mean anything are flag
@@ -35,5 +39,31 @@ func TestBadFlagValuesExit2(t *testing.T) {
 	cmd, _, stderr := startBinary(t, "--camera", "0", "--threads", "-3")
 	if code := exitCode(t, cmd); code != 2 || !strings.Contains(stderr.String(), "--threads -3") {
 		t.Errorf("exit code %d, want 2 naming the flag:\n%s", code, stderr)
+	}
+}
+
+// TestHelpFollowsTheSharedConventions: GNU-style long flags in grouped
+// help, boolean flags printed bare as xdistill prints them, exit 2 for an
+// unknown or Go-style single-dash flag.
+func TestHelpFollowsTheSharedConventions(t *testing.T) {
+	var help strings.Builder
+	usageOut = &help
+	defer func() { usageOut = io.Discard }()
+	if _, err := parseFlags([]string{"--help"}); !errors.Is(err, pflag.ErrHelp) {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, want := range []string{"Source:\n", "Model and runtime:\n", "Outputs:\n", "  -h, --help ", "      --strict ", "      --model string "} {
+		if !strings.Contains(help.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, help.String())
+		}
+	}
+	if strings.Contains(help.String(), "[=true|false]") {
+		t.Errorf("help prints [=true|false]:\n%s", help.String())
+	}
+	for _, bad := range [][]string{{"--bogus"}, {"-model", "m.onnx"}} {
+		cmd, _, stderr := startBinary(t, bad...)
+		if code := exitCode(t, cmd); code != 2 {
+			t.Errorf("%q: exit code %d, want 2:\n%s", bad, code, stderr)
+		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/xdistill/edge-depth/edge/edgetest"
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
 )
 
 // TestFullDiskIsAnError: with --record and --save-depth on a disk that

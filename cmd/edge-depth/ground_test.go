@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/edge/edgetest"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
 )
 
 // groundScene writes n frames whose decoded relative depth is the

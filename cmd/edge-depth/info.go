@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/xdistill/edge-depth/edge/ort"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 // printInfo opens the model exactly as the runtime would (same library

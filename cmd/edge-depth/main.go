@@ -1,11 +1,8 @@
-// Command edge-depth is the Jetson runtime: camera frames in, depth out,
-// through ONNX Runtime. It never links libtorch (see internal/depcheck).
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,14 +12,17 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/xdistill/edge-depth/edge/capture"
 	"github.com/xdistill/edge-depth/edge/serve"
+	"github.com/xdistill/edge-depth/internal/cli"
 )
 
 var version = "dev"
 
-// usageOut receives flag errors and --help.
-var usageOut io.Writer = os.Stderr
+// usageOut receives --help (stdout, as cobra prints it for xdistill).
+var usageOut io.Writer = os.Stdout
 
 // DefaultModel is where `make export` writes the model.
 const DefaultModel = "models/depth.onnx"
@@ -67,6 +67,9 @@ type cameraFlag struct{ o *options }
 
 func (c cameraFlag) String() string { return "" }
 
+// Type names the value in help, as pflag's own string flags do.
+func (c cameraFlag) Type() string { return "string" }
+
 func (c cameraFlag) Set(v string) error {
 	lower := strings.ToLower(strings.TrimSpace(v))
 	if strings.HasSuffix(lower, ".yaml") || strings.HasSuffix(lower, ".yml") {
@@ -85,42 +88,58 @@ func (c cameraFlag) Set(v string) error {
 
 func parseFlags(args []string) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("edge-depth", flag.ContinueOnError)
-	fs.SetOutput(usageOut)
-	fs.Var(cameraFlag{&o}, "camera", "live source: V4L2 index (0), device (/dev/video1) or GStreamer pipeline ending in appsink; a .yaml value is the camera calibration (camera.yaml): frames are undistorted with it, and --camera-height uses its intrinsics")
-	fs.BoolVar(&o.noUndistort, "no-undistort", false, "do not remove the lens distortion camera.yaml describes (its intrinsics still serve --camera-height)")
-	fs.StringVar(&o.video, "video", "", "video file source (every frame is processed)")
-	fs.StringVar(&o.images, "images", "", "folder of images, processed in name order (every frame)")
-	fs.StringVar(&o.model, "model", DefaultModel, "exported depth model (.onnx) from make export")
-	fs.StringVar(&o.ortLib, "ort-lib", "", "path to libonnxruntime.so (else $ONNXRUNTIME_LIB, else third_party/onnxruntime, else the system's)")
-	fs.StringVar(&o.provider, "provider", "auto", "execution provider: auto (TensorRT, then CUDA, then CPU) | tensorrt | cuda | cpu")
-	fs.BoolVar(&o.strict, "strict", false, "with --provider tensorrt or cuda: fail instead of falling back")
-	fs.BoolVar(&o.fp16, "fp16", false, "TensorRT: allow FP16 kernels")
-	fs.BoolVar(&o.int8, "int8", false, "TensorRT: allow INT8 kernels (a QDQ model, or --calib)")
-	fs.StringVar(&o.calib, "calib", "", "TensorRT: INT8 calibration cache (needs --int8)")
-	fs.StringVar(&o.engineCache, "engine-cache", "", "TensorRT: directory for built engines, so they are built once")
-	fs.IntVar(&o.threads, "threads", 0, "CPU provider: threads per operator (0 = one per core)")
-	fs.BoolVar(&o.info, "info", false, "print the model's inputs, outputs, metadata and the provider used, then exit")
-	fs.Float64Var(&o.scale, "scale", 0, "metric depth: metres per model unit (overrides the model's own scale)")
-	fs.Float64Var(&o.cameraHeight, "camera-height", 0, "metric depth: camera height above the ground in metres; scale is recovered per frame from the ground plane")
-	fs.BoolVar(&o.display, "display", false, "show image | depth and FPS in a window (q or Esc quits)")
-	fs.StringVar(&o.serve, "serve", "", "serve the MJPEG view, /stats and /metrics on HOST:PORT (a bare port means 127.0.0.1)")
-	fs.IntVar(&o.serveClients, "serve-clients", 4, "with --serve: at most this many stream viewers")
-	fs.StringVar(&o.record, "record", "", "record the image | depth view to this .mp4/.avi")
-	fs.StringVar(&o.saveDepth, "save-depth", "", "write each frame's depth to DIR as uint16 PNG (KITTI convention: depth×256, 0 = no data)")
-	fs.Int64Var(&o.maxFrames, "max-frames", 0, "stop after N frames (0 = until the source ends or Ctrl-C)")
-	fs.BoolVar(&o.realtime, "realtime", false, "--video/--images: deliver frames at the video's rate (images: 10/s), as a camera would")
-	fs.BoolVar(&o.skipBad, "skip-bad", false, "--images: skip an image that does not decode (logged, counted in the summary and /stats) instead of stopping there")
-	fs.BoolVar(&o.json, "json", false, "print one JSON line of statistics per frame on stdout")
-	fs.StringVar(&o.reconnect, "reconnect", "auto", "live sources: reopen a source that ends? auto (yes, except a finite GStreamer pipeline: num-buffers= or filesrc, whose end ends the run), always, never")
-	fs.DurationVar(&o.reconnectTimeout, "reconnect-timeout", 10*time.Second, "live sources: give up (exit 1) after this long without a frame")
-	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	var help bool
+	group := func(title string) cli.Group {
+		return cli.Group{Title: title, Flags: pflag.NewFlagSet(title, pflag.ContinueOnError)}
+	}
+	src, model, metric, out, other := group("Source"), group("Model and runtime"), group("Metric depth"), group("Outputs"), group("Other")
+	src.Flags.Var(cameraFlag{&o}, "camera", "live source: V4L2 index (0), device (/dev/video1) or GStreamer pipeline ending in appsink; a .yaml value is the camera calibration (camera.yaml): frames are undistorted with it, and --camera-height uses its intrinsics")
+	src.Flags.BoolVar(&o.noUndistort, "no-undistort", false, "do not remove the lens distortion camera.yaml describes (its intrinsics still serve --camera-height)")
+	src.Flags.StringVar(&o.video, "video", "", "video file source (every frame is processed)")
+	src.Flags.StringVar(&o.images, "images", "", "folder of images, processed in name order (every frame)")
+	src.Flags.BoolVar(&o.realtime, "realtime", false, "--video/--images: deliver frames at the video's rate (images: 10/s), as a camera would")
+	src.Flags.BoolVar(&o.skipBad, "skip-bad", false, "--images: skip an image that does not decode (logged, counted in the summary and /stats) instead of stopping there")
+	src.Flags.StringVar(&o.reconnect, "reconnect", "auto", "live sources: reopen a source that ends? auto (yes, except a finite GStreamer pipeline: num-buffers= or filesrc, whose end ends the run), always, never")
+	src.Flags.DurationVar(&o.reconnectTimeout, "reconnect-timeout", 10*time.Second, "live sources: give up (exit 1) after this long without a frame")
+	model.Flags.StringVar(&o.model, "model", DefaultModel, "exported depth model (.onnx) from make export")
+	model.Flags.StringVar(&o.ortLib, "ort-lib", "", "path to libonnxruntime.so (else $ONNXRUNTIME_LIB, else third_party/onnxruntime, else the system's)")
+	model.Flags.StringVar(&o.provider, "provider", "auto", "execution provider: auto (TensorRT, then CUDA, then CPU) | tensorrt | cuda | cpu")
+	model.Flags.BoolVar(&o.strict, "strict", false, "with --provider tensorrt or cuda: fail instead of falling back")
+	model.Flags.BoolVar(&o.fp16, "fp16", false, "TensorRT: allow FP16 kernels")
+	model.Flags.BoolVar(&o.int8, "int8", false, "TensorRT: allow INT8 kernels (a QDQ model, or --calib)")
+	model.Flags.StringVar(&o.calib, "calib", "", "TensorRT: INT8 calibration cache (needs --int8)")
+	model.Flags.StringVar(&o.engineCache, "engine-cache", "", "TensorRT: directory for built engines, so they are built once")
+	model.Flags.IntVar(&o.threads, "threads", 0, "CPU provider: threads per operator (0 = one per core)")
+	model.Flags.BoolVar(&o.info, "info", false, "print the model's inputs, outputs, metadata and the provider used, then exit")
+	metric.Flags.Float64Var(&o.scale, "scale", 0, "metric depth: metres per model unit (overrides the model's own scale)")
+	metric.Flags.Float64Var(&o.cameraHeight, "camera-height", 0, "metric depth: camera height above the ground in metres; scale is recovered per frame from the ground plane")
+	out.Flags.BoolVar(&o.display, "display", false, "show image | depth and FPS in a window (q or Esc quits)")
+	out.Flags.StringVar(&o.serve, "serve", "", "serve the MJPEG view, /stats and /metrics on HOST:PORT (a bare port means 127.0.0.1)")
+	out.Flags.IntVar(&o.serveClients, "serve-clients", 4, "with --serve: at most this many stream viewers")
+	out.Flags.StringVar(&o.record, "record", "", "record the image | depth view to this .mp4/.avi")
+	out.Flags.StringVar(&o.saveDepth, "save-depth", "", "write each frame's depth to DIR as uint16 PNG (KITTI convention: depth×256, 0 = no data)")
+	out.Flags.BoolVar(&o.json, "json", false, "print one JSON line of statistics per frame on stdout")
+	other.Flags.Int64Var(&o.maxFrames, "max-frames", 0, "stop after N frames (0 = until the source ends or Ctrl-C)")
+	other.Flags.BoolVarP(&help, "help", "h", false, "help for edge-depth")
+	other.Flags.BoolVar(&o.version, "version", false, "print the version and exit")
+	groups := []cli.Group{src, model, metric, out, other}
+
+	fs := pflag.NewFlagSet("edge-depth", pflag.ContinueOnError)
+	fs.SortFlags = false
+	for _, g := range groups {
+		g.Flags.SortFlags = false
+		fs.AddFlagSet(g.Flags)
+	}
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: edge-depth (--camera SRC | --video FILE | --images DIR) [--model depth.onnx] [sinks] [flags]\n\n")
-		fs.PrintDefaults()
+		fmt.Fprintf(usageOut, "Usage:\n  edge-depth (--camera SRC | --video FILE | --images DIR) [--model depth.onnx] [sinks] [flags]\n")
+		cli.PrintGroups(usageOut, groups)
 	}
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if help {
+		fs.Usage()
+		return o, pflag.ErrHelp
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q (quote a GStreamer pipeline: --camera '… ! appsink')", fs.Arg(0))
@@ -198,7 +217,7 @@ func main() {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	capture.QuietOpenCV()
 	o, err := parseFlags(os.Args[1:])
-	if errors.Is(err, flag.ErrHelp) {
+	if errors.Is(err, pflag.ErrHelp) {
 		return
 	}
 	if err != nil {

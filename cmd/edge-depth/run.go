@@ -12,16 +12,16 @@ import (
 	"time"
 
 	"github.com/xdistill/edge-depth/calibration"
-	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/edge/capture"
 	"github.com/xdistill/edge-depth/edge/depthnet"
-	"github.com/xdistill/edge-depth/edge/ort"
 	"github.com/xdistill/edge-depth/edge/pipeline"
 	"github.com/xdistill/edge-depth/edge/scale"
 	"github.com/xdistill/edge-depth/edge/serve"
 	"github.com/xdistill/edge-depth/edge/sink"
 	"github.com/xdistill/edge-depth/edge/stats"
 	"github.com/xdistill/edge-depth/edge/undistort"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 func (o options) ortOptions() ort.Options {

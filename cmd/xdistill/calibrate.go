@@ -10,13 +10,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xdistill/edge-depth/calibration"
-	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/calibration/chessboard"
 	"github.com/xdistill/edge-depth/edge/capture"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
-
-func init() { subcommands = append(subcommands, newCalibrateCmd) }
 
 func newCalibrateCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -320,11 +319,11 @@ covering the image including its corners.`,
 		Example: `  xdistill calibrate camera --images shots/ --board 9x6 --square 0.025 --out camera.yaml
   xdistill calibrate camera --video board.mp4 --board 9x6 --square 0.025`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := calibration.ParseBoard(board, square)
+			b, err := chessboard.ParseBoard(board, square)
 			if err != nil {
 				return err
 			}
-			var views calibration.Views
+			var views chessboard.Views
 			var total int
 			switch {
 			case (images == "") == (video == ""):
@@ -334,13 +333,13 @@ covering the image including its corners.`,
 				if err != nil {
 					return err
 				}
-				views, total = calibration.ImageViews(files), len(files)
+				views, total = chessboard.ImageViews(files), len(files)
 			default:
 				capture.QuietOpenCV()
-				views, total = calibration.VideoViews(video, maxFrames), maxFrames
+				views, total = chessboard.VideoViews(video, maxFrames), maxFrames
 			}
 			bar := progress.New(cmd.ErrOrStderr(), "views", total)
-			res, err := calibration.CalibrateCamera(cmd.Context(), views, calibration.CameraOptions{Board: b, MinBoards: minBoards, K3: k3, Progress: bar})
+			res, err := chessboard.Calibrate(cmd.Context(), views, chessboard.Options{Board: b, MinBoards: minBoards, K3: k3, Progress: bar})
 			if err != nil {
 				return err
 			}
@@ -363,7 +362,7 @@ covering the image including its corners.`,
 	return cmd
 }
 
-func printCamera(cmd *cobra.Command, res calibration.CameraResult, out string) {
+func printCamera(cmd *cobra.Command, res chessboard.Result, out string) {
 	w := cmd.OutOrStdout()
 	f := res.File
 	fmt.Fprintf(w, "found the board in %d of %d views; reprojection RMS %.3f px\n", len(res.Used), len(res.Used)+len(res.Skipped), f.RMS)

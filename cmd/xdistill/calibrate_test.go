@@ -11,11 +11,12 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xdistill/edge-depth/calibration"
-	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/calibration/chessboard"
 	"github.com/xdistill/edge-depth/edge/capture"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // smallDepthModel is a three-conv float model with the exporter's
@@ -145,13 +146,13 @@ func writeGrey(path string, grey []uint8, w, h int) error {
 func TestCalibrateCameraCommand(t *testing.T) {
 	dir := t.TempDir()
 	truth := camera.File{Width: 320, Height: 240, Fx: 300, Fy: 296, Cx: 163.5, Cy: 118.25, Distortion: []float64{-0.1, 0.03, 0, 0, 0}}
-	r := calibration.NewBoardRenderer(truth)
-	board := calibration.Board{Cols: 9, Rows: 6, Square: 0.03}
+	r := chessboard.NewBoardRenderer(truth)
+	board := chessboard.Board{Cols: 9, Rows: 6, Square: 0.03}
 	views := filepath.Join(dir, "views")
 	if err := os.MkdirAll(views, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for i, p := range calibration.DemoPoses() {
+	for i, p := range chessboard.DemoPoses() {
 		if err := writeGrey(filepath.Join(views, fmt.Sprintf("v%02d.png", i)), r.Render(board, p), 320, 240); err != nil {
 			t.Fatal(err)
 		}
@@ -162,7 +163,7 @@ func TestCalibrateCameraCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range calibration.DemoPoses() {
+	for _, p := range chessboard.DemoPoses() {
 		g, _ := gocv.NewMatFromBytes(240, 320, gocv.MatTypeCV8U, r.Render(board, p))
 		bgr := gocv.NewMat()
 		gocv.CvtColor(g, &bgr, gocv.ColorGrayToBGR)
@@ -199,7 +200,7 @@ func TestCalibrateCameraCommand(t *testing.T) {
 	if math.Abs(f.Fx/truth.Fx-1) > 0.01 || math.Abs(f.Cy-truth.Cy) > 1 || f.Width != 320 || len(f.Distortion) != 5 {
 		t.Errorf("camera.yaml %+v, truth %+v", f, truth)
 	}
-	if !strings.Contains(msg, fmt.Sprintf("found the board in %d of %d views", len(calibration.DemoPoses()), len(calibration.DemoPoses())+1)) ||
+	if !strings.Contains(msg, fmt.Sprintf("found the board in %d of %d views", len(chessboard.DemoPoses()), len(chessboard.DemoPoses())+1)) ||
 		!strings.Contains(msg, "skipped (no whole board found): empty.png") {
 		t.Errorf("summary:\n%s", msg)
 	}

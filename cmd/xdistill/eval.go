@@ -14,18 +14,18 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/plot"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/colormap"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/fsutil"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/plot"
+	"github.com/xdistill/edge-depth/internal/progress"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
 )
 
-func init() { subcommands = append(subcommands, newEvalCmd) }
-
 func newEvalCmd() *cobra.Command {
-	var run, data, split, protocol, evalSplit, device, gt string
+	var run, root, split, protocol, evalSplit, device, gt string
 	var stereoScale float64
 	cmd := &cobra.Command{
 		Use:   "eval",
@@ -71,12 +71,12 @@ kitti follows Monodepth2's evaluate_depth.py for its two Eigen splits:
 				return err
 			}
 			if protocol == "make3d" {
-				return evalMake3D(cmd, m, data, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight, dev, run)
+				return evalMake3D(cmd, m, root, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight, dev, run)
 			}
 			if split == "" {
-				split = kitti.SplitPath(data, "test")
+				split = kitti.SplitPath(root, "test")
 			}
-			set, err := training.OpenKITTI(data, split, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight)
+			set, err := data.OpenKITTI(root, split, ck.Record.Arch.InputWidth, ck.Record.Arch.InputHeight)
 			if err != nil {
 				return err
 			}
@@ -89,13 +89,13 @@ kitti follows Monodepth2's evaluate_depth.py for its two Eigen splits:
 			if evalSplit != "" { // Monodepth2 names both splits' files test_files.txt
 				name = evalSplit
 			}
-			prefix := filepath.Join(run, "eval-"+filepath.Base(data)+"-"+name)
-			return evalReport(cmd.Context(), m, set, kitti.SplitPath(data, "train"), opts, dev, prefix, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			prefix := filepath.Join(run, "eval-"+filepath.Base(root)+"-"+name)
+			return evalReport(cmd.Context(), m, set, kitti.SplitPath(root, "train"), opts, dev, prefix, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&run, "checkpoint", "runs/latest", "run directory (or its checkpoint folder)")
-	f.StringVar(&data, "data", "data/synthetic", "dataset root (KITTI raw layout)")
+	f.StringVar(&root, "data", "data/synthetic", "dataset root (KITTI raw layout)")
 	f.StringVar(&split, "split", "", "split file (default DATA/splits/test_files.txt)")
 	f.StringVar(&protocol, "protocol", "synthetic", "synthetic, kitti or make3d (DATA holds Test134/ and Gridlaser/)")
 	f.StringVar(&evalSplit, "eval-split", "", "with --protocol kitti: eigen (default) or eigen_benchmark (needs --gt)")
@@ -138,17 +138,17 @@ func kittiSplitOptions(evalSplit, gt string) (metrics.Options, error) {
 // next to two image-blind baselines (the best constant depth, and the mean
 // depth map of the training split when it has dense ground truth), and
 // PREFIX.png with examples.
-func evalReport(ctx context.Context, m *training.Model, set *training.KITTISet, trainSplit string, o metrics.Options, dev gotch.Device, prefix string, out, log io.Writer) error {
+func evalReport(ctx context.Context, m *training.Model, set *data.KITTISet, trainSplit string, o metrics.Options, dev gotch.Device, prefix string, out, log io.Writer) error {
 	res, err := m.Evaluate(ctx, set, o, dev, progress.New(log, "eval", set.Len()))
 	if err != nil {
 		return err
 	}
-	constant, err := constantBaseline(set, o)
+	constant, err := data.ConstantBaseline(set, o)
 	if err != nil {
 		return err
 	}
 	rows := []metrics.Row{{Name: "model", Depth: res.Mean}, {Name: "constant depth", Depth: constant}}
-	if prior, ok := priorBaseline(set, trainSplit, o); ok {
+	if prior, ok := data.PriorBaseline(set, trainSplit, o); ok {
 		rows = append(rows, metrics.Row{Name: "mean training depth map", Depth: prior})
 	}
 	table := metrics.Table(rows)
@@ -172,77 +172,9 @@ func budgetSection(b *metrics.ErrorBudget) string {
 		metrics.BudgetTable(rows, kitti.ClassName) + "\n"
 }
 
-// constantBaseline scores a constant prediction: after median scaling it
-// is each image's median ground truth, the best constant there is.
-func constantBaseline(set *training.KITTISet, o metrics.Options) (metrics.Depth, error) {
-	var acc metrics.Accumulator
-	for i := range set.Len() {
-		smp, err := set.LoadEval(i)
-		if err != nil {
-			return metrics.Depth{}, err
-		}
-		pred := make([]float32, len(smp.GT))
-		for p := range pred {
-			pred[p] = 10
-		}
-		if s, err := metrics.Prepare(pred, smp.GT, smp.GTW, smp.GTH, o); err == nil {
-			acc.Add(s.Metrics())
-		}
-	}
-	return acc.Mean(), nil
-}
-
-// priorBaseline scores the same depth map for every image: the per-pixel
-// mean inverse depth of the training split's ground truth. A model below
-// it has not learnt more than the dataset's average layout. ok is false
-// when the training split has no dense ground truth of the test's size
-// (KITTI's sparse LiDAR, a custom camera).
-func priorBaseline(set *training.KITTISet, trainSplit string, o metrics.Options) (metrics.Depth, bool) {
-	entries, err := kitti.ReadSplit(trainSplit)
-	if err != nil || len(entries) == 0 || set.Len() == 0 {
-		return metrics.Depth{}, false
-	}
-	first, err := set.LoadEval(0)
-	if err != nil {
-		return metrics.Depth{}, false
-	}
-	w, h := first.GTW, first.GTH
-	sum, n := make([]float64, w*h), make([]float64, w*h)
-	for _, e := range entries {
-		gt, err := kitti.ReadDepthSized(e.Drive.DepthPath(set.Root, e.Frame), w, h)
-		if err != nil {
-			return metrics.Depth{}, false
-		}
-		for i, d := range gt {
-			if float64(d) > o.MinDepth && float64(d) < o.MaxDepth {
-				sum[i] += 1 / float64(d)
-				n[i]++
-			}
-		}
-	}
-	prior := make([]float32, w*h)
-	for i := range prior {
-		prior[i] = float32(o.MaxDepth)
-		if sum[i] > 0 {
-			prior[i] = float32(n[i] / sum[i])
-		}
-	}
-	var acc metrics.Accumulator
-	for i := range set.Len() {
-		smp, err := set.LoadEval(i)
-		if err != nil || smp.GTW != w || smp.GTH != h {
-			return metrics.Depth{}, false
-		}
-		if s, err := metrics.Prepare(prior, smp.GT, w, h, o); err == nil {
-			acc.Add(s.Metrics())
-		}
-	}
-	return acc.Mean(), acc.Len() > 0
-}
-
 // examplesGrid draws up to 4 samples: input | predicted disparity |
 // ground-truth inverse depth | relative error after median scaling.
-func examplesGrid(m *training.Model, set *training.KITTISet, dev gotch.Device, path string) error {
+func examplesGrid(m *training.Model, set *data.KITTISet, dev gotch.Device, path string) error {
 	w, h := set.Size()
 	var rows [][]image.Image
 	for k := range min(4, set.Len()) {
@@ -253,8 +185,8 @@ func examplesGrid(m *training.Model, set *training.KITTISet, dev gotch.Device, p
 		disp := m.Predict(smp.Image, w, h, dev)
 		gt := metrics.ResizeNearest(smp.GT, smp.GTW, smp.GTH, w, h)
 		pred := training.DispToDepthHost(disp, m.MinDepth, m.MaxDepth)
-		rows = append(rows, []image.Image{rgbPanel(smp.Image, w, h), plot.Heat(disp, w, h, 0, maxOf(disp), false),
-			plot.Heat(invert(gt), w, h, 0, maxOf(invert(gt)), true), plot.Heat(relError(pred, gt), w, h, 0, 0.5, false)})
+		rows = append(rows, []image.Image{rgbPanel(smp.Image, w, h), colormap.Heat(disp, w, h, 0, maxOf(disp), false),
+			colormap.Heat(invert(gt), w, h, 0, maxOf(invert(gt)), true), colormap.Heat(relError(pred, gt), w, h, 0, 0.5, false)})
 	}
 	return plot.SavePNG(path, plot.Grid(rows))
 }

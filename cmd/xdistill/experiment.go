@@ -20,17 +20,17 @@ import (
 	"github.com/sugarme/gotch"
 
 	"github.com/xdistill/edge-depth/benchmarks/ablation"
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/plot"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/colormap"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
+	"github.com/xdistill/edge-depth/internal/fsutil"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/plot"
+	"github.com/xdistill/edge-depth/internal/progress"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
+	"github.com/xdistill/edge-depth/training/distill"
 )
-
-func init() { subcommands = append(subcommands, newExperimentCmd) }
 
 // experiment is one ablation: arms × seeds on a shared config.
 type experiment struct {
@@ -280,7 +280,7 @@ func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg conf
 	if err := checkExistingRun(cfg, io.Discard); err != nil { // another config's run is refused, not relabelled
 		return ablation.Run{}, err
 	}
-	train, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
+	train, err := data.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
 		return ablation.Run{}, err
 	}
@@ -306,7 +306,7 @@ func (e *experiment) trainAndScore(ctx context.Context, a ablation.Arm, cfg conf
 		return r, err
 	}
 	for _, step := range snapshotSteps(cfg) {
-		f, err := checkpoint.Read(training.SnapshotPath(cfg.Train.Out, step))
+		f, err := safetensors.Read(training.SnapshotPath(cfg.Train.Out, step))
 		if errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(log, "learning curve of %s: no snapshot at step %d; left out\n", cfg.Train.Out, step)
 			continue
@@ -452,10 +452,10 @@ func (e *experiment) examples(set *groupedSet, path string) error {
 			return err
 		}
 		gt := invert(metrics.ResizeNearest(smp.GT, smp.GTW, smp.GTH, w, h))
-		row := []image.Image{rgbPanel(smp.Image, w, h), plot.Heat(gt, w, h, 0, maxOf(gt), true)}
+		row := []image.Image{rgbPanel(smp.Image, w, h), colormap.Heat(gt, w, h, 0, maxOf(gt), true)}
 		for _, m := range models {
 			disp := m.Predict(smp.Image, w, h, e.dev)
-			row = append(row, plot.Heat(disp, w, h, 0, maxOf(disp), false))
+			row = append(row, colormap.Heat(disp, w, h, 0, maxOf(disp), false))
 		}
 		rows = append(rows, row)
 	}
@@ -468,19 +468,19 @@ func (e *experiment) examples(set *groupedSet, path string) error {
 // groupedSet is a test set whose ground-truth labels are mapped to class
 // groups, so the per-class metrics come out per group.
 type groupedSet struct {
-	*training.KITTISet
+	*data.KITTISet
 	groups distill.Grouping
 }
 
 func openGrouped(cfg config.Config, g distill.Grouping) (*groupedSet, error) {
-	set, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "test"), cfg.Data.Width, cfg.Data.Height)
+	set, err := data.OpenKITTI(cfg.Data.Root, splitPath(cfg, "test"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
 		return nil, err
 	}
 	return &groupedSet{set, g}, nil
 }
 
-func (s *groupedSet) LoadEval(i int) (training.EvalSample, error) {
+func (s *groupedSet) LoadEval(i int) (data.EvalSample, error) {
 	smp, err := s.KITTISet.LoadEval(i)
 	if err == nil && smp.Labels != nil {
 		s.groups.Map(smp.Labels)

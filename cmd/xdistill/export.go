@@ -10,10 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xdistill/edge-depth/export"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
 )
-
-func init() { subcommands = append(subcommands, newExportCmd) }
 
 type exportFlags struct {
 	size, batch, output string

@@ -5,11 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
-
-func init() { subcommands = append(subcommands, newKITTICmd) }
 
 func newKITTICmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "kitti", Short: "KITTI raw helpers"}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
 )
 
 // The KITTI commands end to end on a tiny run: export-gt projects scans

@@ -1,5 +1,3 @@
-// Command xdistill is the workstation CLI: synthetic data, training,
-// evaluation, export and calibration of X-Distill depth networks.
 package main
 
 import (
@@ -9,10 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/xdistill/edge-depth/internal/cli"
 	"github.com/xdistill/edge-depth/internal/torchenv"
 )
 
@@ -39,12 +39,30 @@ func newRootCmd() *cobra.Command {
 	for _, add := range subcommands {
 		root.AddCommand(add())
 	}
+	useCLIConventions(root)
 	return root
 }
 
-// subcommands is filled by init functions in this package's files, one file
-// per command, so commands can be added without touching this file.
-var subcommands []func() *cobra.Command
+// useCLIConventions gives xdistill the conventions edge-depth shares
+// (internal/cli): boolean flags print as `--verbose` in help, and a flag
+// mistake exits 2.
+func useCLIConventions(root *cobra.Command) {
+	cobra.AddTemplateFunc("flagUsages", cli.FlagUsages)
+	root.SetUsageTemplate(strings.NewReplacer(
+		".LocalFlags.FlagUsages", "flagUsages .LocalFlags",
+		".InheritedFlags.FlagUsages", "flagUsages .InheritedFlags",
+	).Replace(root.UsageTemplate()))
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.UsageError{Err: err} })
+}
+
+// subcommands lists xdistill's commands (one file each) in one place, in
+// pipeline order, instead of init functions scattered over the files;
+// help prints them sorted.
+var subcommands = []func() *cobra.Command{
+	newSynthCmd, newPrepareCmd, newKITTICmd, // data
+	newTeacherCmd, newTrainCmd, newEvalCmd, newExperimentCmd, // training
+	newExportCmd, newCalibrateCmd, // deployment
+}
 
 func main() {
 	torchenv.Reexec() // before libtorch starts its OpenMP threads
@@ -57,6 +75,9 @@ func main() {
 			os.Exit(130)
 		}
 		fmt.Fprintln(os.Stderr, "xdistill:", err)
+		if cli.IsUsage(err) {
+			os.Exit(cli.ExitUsage)
+		}
 		os.Exit(1)
 	}
 }

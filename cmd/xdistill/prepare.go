@@ -9,13 +9,11 @@ import (
 	"github.com/spf13/cobra"
 	"gocv.io/x/gocv"
 
-	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/edge/capture"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
-
-func init() { subcommands = append(subcommands, newPrepareCmd) }
 
 // customDate is the date folder used for a user's own recordings.
 const customDate = "custom"

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xdistill/edge-depth/camera"
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
 )
 
 func runCLI(t *testing.T, args ...string) (string, error) {

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/fsutil"
 )
 
 func smallTrainArgs(world string) []string {

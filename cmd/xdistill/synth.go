@@ -12,11 +12,9 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xdistill/edge-depth/edge/capture"
-	"github.com/xdistill/edge-depth/progress"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/internal/progress"
 )
-
-func init() { subcommands = append(subcommands, newSynthCmd) }
 
 func newSynthCmd() *cobra.Command {
 	var (

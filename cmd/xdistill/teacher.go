@@ -7,15 +7,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
 	"github.com/xdistill/edge-depth/teacher"
 )
 
-func init() { subcommands = append(subcommands, newTeacherCmd) }
-
-// teacherSubcommands are the commands under `xdistill teacher`; a file
-// adds its own in an init function, as the top-level commands do.
-var teacherSubcommands = []func() *cobra.Command{newTeacherLabelCmd}
+// teacherSubcommands are the commands under `xdistill teacher`.
+var teacherSubcommands = []func() *cobra.Command{newTeacherLabelCmd, newTeacherTrainCmd, newTeacherEvalCmd}
 
 func newTeacherCmd() *cobra.Command {
 	cmd := &cobra.Command{

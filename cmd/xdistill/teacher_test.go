@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
 	"github.com/xdistill/edge-depth/teacher"
+	"github.com/xdistill/edge-depth/training/distill"
 )
 
 // labelledWorld is a tiny synthetic world (one train drive, one test

@@ -14,19 +14,16 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
 	"github.com/xdistill/edge-depth/export"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/progress"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/progress"
 	"github.com/xdistill/edge-depth/teacher"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
+	"github.com/xdistill/edge-depth/training/distill"
 )
-
-func init() {
-	teacherSubcommands = append(teacherSubcommands, newTeacherTrainCmd, newTeacherEvalCmd)
-}
 
 // builtinTeacher is one built-in teacher: how to train it and where it goes.
 type builtinTeacher struct {
@@ -121,7 +118,7 @@ func trainTeacher(ctx context.Context, bt builtinTeacher, out, log io.Writer) (t
 		return teacherRun{}, fmt.Errorf("teacher: %w", err)
 	}
 	defer lock.Unlock()
-	set, err := training.OpenSegSet(bt.data, split, bt.width, bt.height)
+	set, err := data.OpenSegSet(bt.data, split, bt.width, bt.height)
 	if err != nil {
 		return teacherRun{}, err
 	}

@@ -12,18 +12,17 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/sugarme/gotch"
 
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/distill"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/metrics"
-	"github.com/xdistill/edge-depth/progress"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/internal/metrics"
+	"github.com/xdistill/edge-depth/internal/progress"
 	"github.com/xdistill/edge-depth/teacher"
 	"github.com/xdistill/edge-depth/training"
+	"github.com/xdistill/edge-depth/training/data"
+	"github.com/xdistill/edge-depth/training/distill"
 )
-
-func init() { subcommands = append(subcommands, newTrainCmd) }
 
 // trainFlags map flag names to config keys; flags beat the file and env.
 var trainFlags = map[string]string{
@@ -116,7 +115,7 @@ func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error 
 	if err != nil {
 		return err
 	}
-	train, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
+	train, err := data.OpenKITTI(cfg.Data.Root, splitPath(cfg, "train"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
 		return err
 	}
@@ -142,7 +141,7 @@ func runTrain(ctx context.Context, cfg config.Config, out, log io.Writer) error 
 // checkData reads the header of every file the training split needs
 // (a progress bar on log), so a missing or broken frame stops the run
 // now, named by its split line, rather than when it is first sampled.
-func checkData(ctx context.Context, set *training.KITTISet, log io.Writer) error {
+func checkData(ctx context.Context, set *data.KITTISet, log io.Writer) error {
 	bar := progress.New(log, "check data", set.Len())
 	defer bar.Finish()
 	return set.Check(ctx, bar)
@@ -153,7 +152,7 @@ func checkData(ctx context.Context, set *training.KITTISet, log io.Writer) error
 // ground truth, or any tool's, in the dataset layout), a teacher's cache
 // written by `xdistill teacher label`, or the built-in teacher's cache,
 // which it fills first (ensureBuiltinTeacher).
-func attachTeacher(ctx context.Context, cfg config.Config, set *training.KITTISet, out, log io.Writer) error {
+func attachTeacher(ctx context.Context, cfg config.Config, set *data.KITTISet, out, log io.Writer) error {
 	d := cfg.Distill
 	if d.Lambda <= 0 {
 		return nil
@@ -216,7 +215,7 @@ func evaluate(ctx context.Context, cfg config.Config, m *training.Model, dev got
 		fmt.Fprintf(out, "no test split (%s): skipping evaluation\n", splitPath(cfg, "test"))
 		return nil
 	}
-	test, err := training.OpenKITTI(cfg.Data.Root, splitPath(cfg, "test"), cfg.Data.Width, cfg.Data.Height)
+	test, err := data.OpenKITTI(cfg.Data.Root, splitPath(cfg, "test"), cfg.Data.Width, cfg.Data.Height)
 	if err != nil {
 		return err
 	}

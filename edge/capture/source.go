@@ -1,6 +1,3 @@
-// Package capture opens frame sources (V4L2 cameras, GStreamer pipelines,
-// video files) and writes videos, through GoCV. It must never import gotch:
-// it is part of the edge runtime.
 package capture
 
 import (

@@ -6,7 +6,7 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/data/synth"
 )
 
 // BenchmarkWrite encodes one 1280×192 frame (the size of the 640×192

@@ -1,7 +1,3 @@
-// Package depthnet runs an exported X-Distill depth model on camera frames:
-// it checks that the model is ours (modelmeta) and that its graph matches
-// its metadata, turns a BGR frame into the model's input layout, and turns
-// the output into depth. Per frame it allocates nothing.
 package depthnet
 
 import (
@@ -12,8 +8,8 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xdistill/edge-depth/edge/ort"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 // Model is an open depth model.

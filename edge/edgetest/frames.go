@@ -7,8 +7,8 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xdistill/edge-depth/edge/capture"
-	"github.com/xdistill/edge-depth/kitti"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/data/synth"
 )
 
 // World renders frames of one synthetic drive at w×h.

@@ -1,9 +1,3 @@
-// Package edgetest makes inputs for the edge runtime's tests and
-// benchmarks: small ONNX depth models that follow the exported model's
-// contract (modelmeta: input "image" in either layout, output "disparity"
-// in (0, 1), metadata_props from modelmeta.Meta) — real graphs run by the
-// real ONNX Runtime, while no trained model is at hand — and frames of the
-// synthetic world as videos or image folders.
 package edgetest
 
 import (
@@ -11,8 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/xdistill/edge-depth/modelmeta"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // Kind selects the network body.

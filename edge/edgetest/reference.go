@@ -3,8 +3,8 @@ package edgetest
 import (
 	"fmt"
 
-	"github.com/xdistill/edge-depth/edge/ort"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 // Direct runs a model on frames the plain way — its own session, its own

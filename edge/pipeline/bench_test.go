@@ -18,10 +18,10 @@ import (
 	"github.com/xdistill/edge-depth/edge/capture"
 	"github.com/xdistill/edge-depth/edge/depthnet"
 	"github.com/xdistill/edge-depth/edge/edgetest"
-	"github.com/xdistill/edge-depth/edge/ort"
 	"github.com/xdistill/edge-depth/edge/pipeline"
 	"github.com/xdistill/edge-depth/edge/sink"
 	"github.com/xdistill/edge-depth/edge/stats"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 // benchFrames is the length of the benchmark video; every iteration

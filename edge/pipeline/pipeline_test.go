@@ -16,16 +16,16 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xdistill/edge-depth/camera"
 	"github.com/xdistill/edge-depth/edge/capture"
 	"github.com/xdistill/edge-depth/edge/depthnet"
 	"github.com/xdistill/edge-depth/edge/edgetest"
-	"github.com/xdistill/edge-depth/edge/ort"
 	"github.com/xdistill/edge-depth/edge/pipeline"
 	"github.com/xdistill/edge-depth/edge/sink"
 	"github.com/xdistill/edge-depth/edge/stats"
 	"github.com/xdistill/edge-depth/edge/undistort"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/data/camera"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/ort"
 )
 
 func init() { capture.QuietOpenCV() }

@@ -1,7 +1,3 @@
-// Package scale recovers metric scale for relative depth from the ground:
-// the lower part of the image is mostly road, the camera's height above it
-// is known, so the height of the fitted ground plane in the depth map's
-// units gives metres per unit. Per-frame estimates are smoothed over time.
 package scale
 
 import (
@@ -9,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/internal/data/camera"
 )
 
 // Config describes the camera and the search.

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/data/synth"
 )
 
 // relative turns the synthetic world's true depth into what a mono model

@@ -9,8 +9,8 @@ import (
 	"sync"
 
 	"github.com/xdistill/edge-depth/edge/pipeline"
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/kitti"
+	"github.com/xdistill/edge-depth/internal/data/kitti"
+	"github.com/xdistill/edge-depth/internal/fsutil"
 )
 
 // SaveDepth writes each frame's depth as a KITTI-convention uint16 PNG

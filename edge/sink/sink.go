@@ -1,6 +1,3 @@
-// Package sink holds the runtime's outputs: video recording, depth PNGs,
-// per-frame JSON, the MJPEG stream and the display window. Each is a
-// pipeline.Sink; any combination may run at once.
 package sink
 
 import (

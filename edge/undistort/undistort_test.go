@@ -9,10 +9,10 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xdistill/edge-depth/calibration"
-	"github.com/xdistill/edge-depth/camera"
+	"github.com/xdistill/edge-depth/calibration/chessboard"
 	"github.com/xdistill/edge-depth/edge/depthnet"
 	"github.com/xdistill/edge-depth/edge/undistort"
+	"github.com/xdistill/edge-depth/internal/data/camera"
 )
 
 // lens is the camera the frames are rendered with: strong barrel
@@ -22,23 +22,23 @@ var lens = camera.File{Width: 640, Height: 480, Fx: 600, Fy: 590, Cx: 330.5, Cy:
 
 // board is large, so that its rows span most of the frame and bend
 // visibly through the lens.
-var board = calibration.Board{Cols: 9, Rows: 6, Square: 0.05}
+var board = chessboard.Board{Cols: 9, Rows: 6, Square: 0.05}
 
 // poses: filling the frame, then off-centre and tilted towards the
 // corners, where distortion is strongest.
-var poses = func() []calibration.BoardPose {
+var poses = func() []chessboard.BoardPose {
 	deg := math.Pi / 180
-	return []calibration.BoardPose{
+	return []chessboard.BoardPose{
 		{Z: 0.62},
 		{Pitch: 15 * deg, Yaw: -15 * deg, Roll: 5 * deg, X: -0.1, Y: -0.06, Z: 0.75},
 		{Pitch: -15 * deg, Yaw: 20 * deg, Roll: -8 * deg, X: 0.1, Y: 0.06, Z: 0.75},
 	}
 }()
 
-var renderer = sync.OnceValue(func() *calibration.BoardRenderer { return calibration.NewBoardRenderer(lens) })
+var renderer = sync.OnceValue(func() *chessboard.BoardRenderer { return chessboard.NewBoardRenderer(lens) })
 
 // frame renders the board at pose p through the distorted lens, as BGR.
-func frame(t *testing.T, p calibration.BoardPose) gocv.Mat {
+func frame(t *testing.T, p chessboard.BoardPose) gocv.Mat {
 	grey, err := gocv.NewMatFromBytes(lens.Height, lens.Width, gocv.MatTypeCV8U, renderer().Render(board, p))
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +50,7 @@ func frame(t *testing.T, p calibration.BoardPose) gocv.Mat {
 }
 
 // rotation is the renderer's convention: R = Rz(roll)·Ry(yaw)·Rx(pitch).
-func rotation(p calibration.BoardPose) [3][3]float64 {
+func rotation(p chessboard.BoardPose) [3][3]float64 {
 	cx, sx := math.Cos(p.Pitch), math.Sin(p.Pitch)
 	cy, sy := math.Cos(p.Yaw), math.Sin(p.Yaw)
 	cz, sz := math.Cos(p.Roll), math.Sin(p.Roll)
@@ -72,7 +72,7 @@ func rotation(p calibration.BoardPose) [3][3]float64 {
 
 // corners3D are the board's inner corners in camera coordinates at pose p
 // (the board's centre at p's position), row by row.
-func corners3D(p calibration.BoardPose) [][3]float64 {
+func corners3D(p chessboard.BoardPose) [][3]float64 {
 	rot := rotation(p)
 	at := func(bx, by float64) [3]float64 {
 		return [3]float64{rot[0][0]*bx + rot[0][1]*by, rot[1][0]*bx + rot[1][1]*by, rot[2][0]*bx + rot[2][1]*by}

@@ -1,13 +1,10 @@
-// Package view draws what the runtime shows: the camera image and its
-// colour-mapped depth side by side, as BGR bytes for OpenCV (window,
-// MJPEG, video). Drawing allocates nothing.
 package view
 
 import (
 	"fmt"
 	"math"
 
-	"github.com/xdistill/edge-depth/plot"
+	"github.com/xdistill/edge-depth/internal/colormap"
 )
 
 // Renderer draws w×h frames into 2w×h views.
@@ -22,7 +19,7 @@ type Renderer struct {
 func New(w, h int) *Renderer {
 	r := &Renderer{w: w, h: h, inv: make([]float32, w*h)}
 	for i := range r.lut {
-		c := plot.Magma(float64(i) / 255)
+		c := colormap.Magma(float64(i) / 255)
 		r.lut[i] = [3]uint8{c.B, c.G, c.R}
 	}
 	return r

@@ -3,7 +3,7 @@ package view
 import (
 	"testing"
 
-	"github.com/xdistill/edge-depth/plot"
+	"github.com/xdistill/edge-depth/internal/colormap"
 )
 
 // The depth panel uses magma by inverse depth: the nearest point is the
@@ -30,7 +30,7 @@ func TestRender(t *testing.T) {
 	if got := at(3, 1); got != [3]byte{byte(11), 2, 3} {
 		t.Errorf("image panel pixel (3,1) = %v", got)
 	}
-	bright, dark := plot.Magma(1), plot.Magma(0)
+	bright, dark := colormap.Magma(1), colormap.Magma(0)
 	if got := at(w, 0); got != [3]byte{bright.B, bright.G, bright.R} {
 		t.Errorf("nearest point %v, want magma(1) %v", got, bright)
 	}

@@ -1,6 +1,3 @@
-// Package depcheck holds tests about the module's dependencies as a whole:
-// the pinned native bindings, and the rule that the edge runtime never
-// links libtorch.
 package depcheck
 
 import (
@@ -11,7 +8,10 @@ import (
 	"testing"
 )
 
-const gotchModule = "github.com/sugarme/gotch"
+const (
+	gotchModule = "github.com/sugarme/gotch"
+	modulePath  = "github.com/xdistill/edge-depth"
+)
 
 func repoRoot(t *testing.T) string {
 	t.Helper()
@@ -53,7 +53,7 @@ func TestNativeBindingsArePinned(t *testing.T) {
 func TestEdgeDepthImportsNoGotch(t *testing.T) {
 	// Every package of the edge side, plus the binary; patterns that match
 	// no package yet are skipped by go list -e.
-	for _, pkg := range []string{"./cmd/edge-depth", "./edge/...", "./calibration/...", "./onnxgraph/..."} {
+	for _, pkg := range []string{"./cmd/edge-depth", "./edge/...", "./calibration/...", "./internal/onnx/...", "./internal/ort/..."} {
 		deps := goCmd(t, "list", "-e", "-deps", pkg)
 		if strings.Contains(deps, gotchModule) {
 			t.Errorf("go list -deps %s contains %s; the edge side must not import gotch", pkg, gotchModule)
@@ -62,6 +62,23 @@ func TestEdgeDepthImportsNoGotch(t *testing.T) {
 	// Guard the guard: the training side does pull gotch in.
 	if !strings.Contains(goCmd(t, "list", "-deps", "./training"), gotchModule) {
 		t.Error("go list -deps ./training lacks gotch: this test is not looking at the right thing")
+	}
+}
+
+// The edge runtime draws its depth view with internal/colormap; charts
+// (internal/plot) and the font code they pull in are workstation-only.
+func TestEdgeDepthLinksNoChartOrFontCode(t *testing.T) {
+	deps := strings.Fields(goCmd(t, "list", "-deps", "./cmd/edge-depth"))
+	for _, banned := range []string{modulePath + "/internal/plot", "golang.org/x/image/font"} {
+		for _, d := range deps {
+			if d == banned || strings.HasPrefix(d, banned+"/") {
+				t.Errorf("edge-depth depends on %s; colour maps belong in internal/colormap", d)
+			}
+		}
+	}
+	// Guard the guard: the colour map is there.
+	if !contains(deps, modulePath+"/internal/colormap") {
+		t.Error("go list -deps ./cmd/edge-depth lacks internal/colormap: this test is not looking at the right thing")
 	}
 }
 

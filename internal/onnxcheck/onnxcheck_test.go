@@ -11,7 +11,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/xdistill/edge-depth/onnxpb"
+	"github.com/xdistill/edge-depth/internal/onnx/pb"
 )
 
 // reluModel is written with the raw protobuf types, so this package's

@@ -1,6 +1,3 @@
-// Package torchenv tunes glibc's malloc and OpenMP for a process that
-// links libtorch. Both read their variables once, at start-up, before main
-// could set them; Reexec therefore re-executes the program with them.
 package torchenv
 
 import (

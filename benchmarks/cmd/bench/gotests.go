@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/xdistill/edge-depth/benchmarks"
-	"github.com/xdistill/edge-depth/fsutil"
+	"github.com/xdistill/edge-depth/internal/fsutil"
 )
 
 // goBench is one invocation of a package's existing Go benchmarks.
@@ -50,8 +50,8 @@ func runGoBenchmarks(o options, m benchmarks.Machine, s inferenceSetup) error {
 	}
 	runs = append(runs,
 		goBench{"./training", "^BenchmarkLoader$", "20x", nil},
-		goBench{"./synth", "^BenchmarkGenerate416x128$", "3x", nil},
-		goBench{"./synth", "^BenchmarkRender416x128$", "20x", nil},
+		goBench{"./internal/data/synth", "^BenchmarkGenerate416x128$", "3x", nil},
+		goBench{"./internal/data/synth", "^BenchmarkRender416x128$", "20x", nil},
 		goBench{"./edge/pipeline", "^BenchmarkEndToEndVsModel$", o.edgeTime, env})
 	var raw bytes.Buffer
 	bins := map[string]string{}

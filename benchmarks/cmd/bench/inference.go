@@ -7,7 +7,7 @@ import (
 
 	"github.com/xdistill/edge-depth/benchmarks"
 	"github.com/xdistill/edge-depth/export"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
 )
 
 // row is one runtime at one size.

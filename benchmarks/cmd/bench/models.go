@@ -11,10 +11,11 @@ import (
 	"github.com/sugarme/gotch"
 
 	"github.com/xdistill/edge-depth/calibration"
-	"github.com/xdistill/edge-depth/checkpoint"
-	"github.com/xdistill/edge-depth/config"
 	"github.com/xdistill/edge-depth/export"
-	"github.com/xdistill/edge-depth/synth"
+	"github.com/xdistill/edge-depth/internal/checkpoint"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/data/synth"
+	"github.com/xdistill/edge-depth/internal/format/safetensors"
 	"github.com/xdistill/edge-depth/training"
 )
 
@@ -67,7 +68,7 @@ const finestHead = "depth.decoder.dispconv_0."
 // spreadDisparity rescales the finest disparity head so that its logits,
 // whose sigmoid was disp, get mean 0 and standard deviation std: z' =
 // (z − μ)·k with k = std/σ, i.e. weight·k and (bias − μ)·k.
-func spreadDisparity(ts []checkpoint.Tensor, disp []float32, std float64) ([]checkpoint.Tensor, error) {
+func spreadDisparity(ts []safetensors.Tensor, disp []float32, std float64) ([]safetensors.Tensor, error) {
 	mu, sigma := logitStats(disp)
 	if !(sigma > 0) {
 		return nil, fmt.Errorf("the fresh net's disparity is constant (logit σ %g): cannot spread it", sigma)
@@ -89,7 +90,7 @@ func spreadDisparity(ts []checkpoint.Tensor, disp []float32, std float64) ([]che
 				v[j] = float32(float64(v[j]) * k)
 			}
 		}
-		ts[i] = checkpoint.F32(x.Name, x.Shape, v)
+		ts[i] = safetensors.F32(x.Name, x.Shape, v)
 		found++
 	}
 	if found != 2 {

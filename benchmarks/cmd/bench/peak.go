@@ -11,8 +11,8 @@ import (
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/xdistill/edge-depth/benchmarks"
-	"github.com/xdistill/edge-depth/edge/ort"
-	"github.com/xdistill/edge-depth/onnxgraph"
+	"github.com/xdistill/edge-depth/internal/onnx/graph"
+	"github.com/xdistill/edge-depth/internal/ort"
 	"github.com/xdistill/edge-depth/training"
 )
 

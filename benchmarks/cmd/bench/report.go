@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/xdistill/edge-depth/benchmarks"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/fsutil"
-	"github.com/xdistill/edge-depth/plot"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/fsutil"
+	"github.com/xdistill/edge-depth/internal/plot"
 )
 
 const regenerate = "make bench"

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/xdistill/edge-depth/benchmarks"
-	"github.com/xdistill/edge-depth/fsutil"
+	"github.com/xdistill/edge-depth/internal/fsutil"
 )
 
 // writeTraining writes training.md: training steps, the loader and the
@@ -19,7 +19,7 @@ import (
 func writeTraining(o options, m benchmarks.Machine, rs []benchmarks.GoBench) error {
 	var b bytes.Buffer
 	m.Header(&b, "Training, data loading and the synthetic world", regenerate)
-	fmt.Fprintf(&b, "The project's Go benchmarks (`training/bench_test.go`, `synth/`), run by the harness; raw output in "+
+	fmt.Fprintf(&b, "The project's Go benchmarks (`training/bench_test.go`, `internal/data/synth/`), run by the harness; raw output in "+
 		"[gobench.txt](gobench.txt) (benchstat reads it). A train step is the default CPU config (256×96, batch 8, "+
 		"ResNet-18 ×0.25, forward + backward + Adam, data already on the host); X-Distill adds the translator and "+
 		"its cross-entropy (λ = 0.1).\n\n")

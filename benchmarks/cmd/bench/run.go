@@ -9,8 +9,8 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xdistill/edge-depth/benchmarks"
-	"github.com/xdistill/edge-depth/config"
-	"github.com/xdistill/edge-depth/edge/ort"
+	"github.com/xdistill/edge-depth/internal/config"
+	"github.com/xdistill/edge-depth/internal/ort"
 	"github.com/xdistill/edge-depth/training"
 )
 

@@ -8,8 +8,8 @@ import (
 	"github.com/sugarme/gotch"
 	"gocv.io/x/gocv"
 
-	"github.com/xdistill/edge-depth/edge/ort"
-	"github.com/xdistill/edge-depth/modelmeta"
+	"github.com/xdistill/edge-depth/internal/modelmeta"
+	"github.com/xdistill/edge-depth/internal/ort"
 	"github.com/xdistill/edge-depth/training"
 )
 
@@ -38,7 +38,7 @@ func gotchContender(run string, img []float32, w, h int) (*contender, error) {
 	}, nil
 }
 
-// ortContender runs a model through edge/ort as edge-depth does: CPU
+// ortContender runs a model through internal/ort as edge-depth does: CPU
 // provider, all cores, pre-bound tensors, no spinning worker threads.
 func ortContender(name, path string, img []float32, int8 bool) (*contender, error) {
 	s, err := ort.Open(path, ort.Options{Provider: "cpu", IntraOpThreads: runtime.NumCPU(), NoSpinning: true})
