@@ -103,7 +103,7 @@ func TestMarkdownAndCurves(t *testing.T) {
 		"| baseline | 0.2000 ± 0.0100 |", "reference", "-15.0 %", "**meets the goal**", "paired by seed -15.0 ± 0.4 % (SE)",
 		"| later | not run yet", "| xdistill | 0.400 ± 0.000 | 0.800 ± 0.000 | 0.50 |",
 		"| ground truth (reference) | 0.500 |", "| arm | 100 | 200 |", "| xdistill | 0.300 ± 0.010 | 0.170 ± 0.010 |",
-		"| baseline | – | 0.400 ± 0.020 |", "![learning curves](c.png)", "over 3 common seeds",
+		"| baseline | – | 0.400 ± 0.020 |", "![learning curves](c.png)", "seeds both ran: 3",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
@@ -140,7 +140,7 @@ func TestVerdictOnCommonSeedsAndMissingScores(t *testing.T) {
 	r := Report{Title: "T", Arms: []Arm{{Name: "baseline"}, {Name: "x"}}, Runs: map[string][]Run{"baseline": base, "x": arm}}
 	md := r.Markdown()
 	// Seeds 1-2 only: 0.205 → 0.175 is −14.6 %; with seed 3 it would be −35 %.
-	if !strings.Contains(md, "-14.6 %") || !strings.Contains(md, "over 2 common seeds") {
+	if !strings.Contains(md, "-14.6 %") || !strings.Contains(md, "seeds both ran: 2") {
 		t.Errorf("verdict not on the common seeds:\n%s", md)
 	}
 	row := ""

@@ -195,7 +195,7 @@ func (r Report) worldTable(b *strings.Builder, title string, pick func(Point) Sc
 		verdict := "reference"
 		if a.Name != r.reference() {
 			mine, ref := common(runs, r.Runs[r.reference()])
-			verdict = fmt.Sprintf("%s over %d common seeds%s", Compare(Over(mine, absRelOf), Over(ref, absRelOf)), len(mine), paired(mine, ref, pick))
+			verdict = fmt.Sprintf("%s; seeds both ran: %d%s", Compare(Over(mine, absRelOf), Over(ref, absRelOf)), len(mine), paired(mine, ref, pick))
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a.Name, pm(absRel, 4),
 			col(func(s Scores) float64 { return s.Depth.SqRel }, 3), col(func(s Scores) float64 { return s.Depth.RMSE }, 3),
