@@ -51,7 +51,7 @@ func parseFlags() (options, error) {
 	flag.IntVar(&o.matmul, "matmul", 1024, "n of the n×n float32 matrix product measuring the peak")
 	flag.IntVar(&o.peakRuns, "peak-runs", 20, "matrix products per library")
 	flag.BoolVar(&o.goBench, "go-bench", true, "also run the training, synthetic-world and edge Go benchmarks")
-	flag.StringVar(&o.trainTime, "train-benchtime", "15x", "-benchtime of the training step benchmarks (3 steps gave rounds 0.41-1.86 apart; 15 agree within a few %)")
+	flag.StringVar(&o.trainTime, "train-benchtime", "60x", "-benchtime of the training step benchmarks (at 3 or 15 steps the rounds disagreed by 30 % or more here)")
 	flag.IntVar(&o.trainPairs, "train-pairs", 3, "alternating runs of the baseline and X-Distill step benchmarks")
 	flag.StringVar(&o.edgeTime, "edge-benchtime", "2x", "-benchtime of the edge pipeline benchmark")
 	flag.Parse()
