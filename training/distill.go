@@ -3,6 +3,7 @@ package training
 import (
 	"context"
 	"fmt"
+	"math/bits"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
@@ -99,13 +100,16 @@ func (t *Translator) Loss(s *Scope, disp, labels *ts.Tensor, valid int) *ts.Tens
 	if k == 1 {
 		return DistillLoss(s, t.Forward(s, disp), labels, valid)
 	}
-	small := s.T(disp.MustAvgPool2d([]int64{k, k}, []int64{k, k}, []int64{0, 0}, false, true, nil, false))
+	small := Downsample(s, disp, t.level())
 	start := []int64{(k - 1) / 2}
 	sub := s.T(labels.MustSlice(1, start, nil, k, false))
 	sub = s.T(sub.MustSlice(2, start, nil, k, false))
 	n := s.T(s.T(sub.MustNe(s.F(float64(distill.Ignore)), false)).MustSum(gotch.Int64, false)).Int64Values()[0]
 	return DistillLoss(s, t.Forward(s, small), sub, int(n))
 }
+
+// level is the pyramid level the translator reads: Stride = 2^level.
+func (t *Translator) level() int { return bits.TrailingZeros(uint(max(1, t.Stride))) }
 
 // DistillLoss is the cross-entropy of logits [B,G,H,W] against group
 // labels [B,H,W] (int64, distill.Ignore = skip), averaged over the valid
@@ -177,7 +181,7 @@ func (m *Model) Classify(image []float32, w, h int, device gotch.Device) []uint8
 	out := hostForward(image, w, h, device, func(s *Scope, x *ts.Tensor) *ts.Tensor {
 		disp := m.Depth.Forward(s, x, false)[0]
 		if k > 1 { // as in training; each block's class then fills the block
-			disp = s.T(disp.MustAvgPool2d([]int64{k, k}, []int64{k, k}, []int64{0, 0}, false, true, nil, false))
+			disp = Downsample(s, disp, t.level())
 		}
 		logits := t.Forward(s, disp)
 		classes := s.T(s.T(logits.MustArgmax([]int64{1}, true, false)).MustTotype(Float, false))

@@ -153,7 +153,7 @@ func scoreAll(ctx context.Context, n int, sky uint8, progress Progress, score fu
 			}
 			classes.Add(per)
 			if sc.pred != nil {
-				if err := geometry.Add(*sample, widen(sc.pred), widen(sc.gt), sc.disp, labels); err != nil {
+				if err := geometry.Add(*sample, metrics.Widen(sc.pred), metrics.Widen(sc.gt), sc.disp, labels); err != nil {
 					return EvalResult{}, fmt.Errorf("eval sample %d: %w", i, err)
 				}
 			}
@@ -171,12 +171,4 @@ func scoreAll(ctx context.Context, n int, sky uint8, progress Progress, score fu
 	med, rel := metrics.RatioSummary(ratios)
 	return EvalResult{Mean: acc.Mean(), Std: acc.Std(), Images: acc.Len(), Skipped: acc.Skipped(),
 		RatioMedian: med, RatioStd: rel, ByClass: classes, Budget: budget, Geometry: geometry}, nil
-}
-
-func widen(xs []float32) []float64 {
-	out := make([]float64, len(xs))
-	for i, x := range xs {
-		out[i] = float64(x)
-	}
-	return out
 }

@@ -328,6 +328,7 @@ func atStep(runs []Run, step int, pick func(Point) float64) Stat {
 // over seeds (shaded), one panel each.
 func (r Report) Curves() (image.Image, error) {
 	var rows [][]image.Image
+	steps := r.steps()
 	for _, w := range []struct {
 		title string
 		pick  func(Point) float64
@@ -338,7 +339,7 @@ func (r Report) Curves() (image.Image, error) {
 		ch := plot.Chart{Title: "Abs Rel on the " + w.title + ": mean +- std over seeds", XLabel: "step", YLabel: "Abs Rel"}
 		for _, a := range r.Arms {
 			s := plot.Series{Name: a.Name}
-			for _, step := range r.steps() {
+			for _, step := range steps {
 				st := atStep(r.Runs[a.Name], step, w.pick)
 				if st.N == 0 {
 					continue

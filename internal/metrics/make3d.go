@@ -57,7 +57,7 @@ func PrepareMake3D(pred []float32, pw, ph int, gt []float64, gw, gh int) (Sample
 	}
 	r0, r1 := Make3DGTCrop(gh)
 	band := CropRows(gt, gw, r0, r1)
-	p := widen(ResizeNearest(pred, pw, ph, gw, r1-r0))
+	p := Widen(ResizeNearest(pred, pw, ph, gw, r1-r0))
 	// MinDepth 1e-3 rather than their 0: no laser depth lies in (0, 1e-3],
 	// and a positive floor keeps the logarithms finite.
 	o := Options{MinDepth: 1e-3, MaxDepth: Make3DMaxDepth, MedianScaling: true}

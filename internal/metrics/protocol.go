@@ -87,7 +87,7 @@ func (s Sample) Metrics() Depth { return Compute(s.Pred, s.GT) }
 // ground truth (Monodepth2 resizes the disparity bilinearly, then inverts;
 // see Resize). Ground truth 0 means "no data".
 func Prepare(pred, gt []float32, w, h int, o Options) (Sample, error) {
-	return prepare(widen(pred), widen(gt), w, h, o)
+	return prepare(Widen(pred), Widen(gt), w, h, o)
 }
 
 // EvalKITTI evaluates one image under o and returns its metrics and the
@@ -152,7 +152,8 @@ func (o Options) valid(gt float64) bool {
 	return gt > o.MinDepth && gt < o.MaxDepth
 }
 
-func widen(xs []float32) []float64 {
+// Widen converts float32 maps to float64.
+func Widen(xs []float32) []float64 {
 	out := make([]float64, len(xs))
 	for i, x := range xs {
 		out[i] = float64(x)
